@@ -1,0 +1,55 @@
+# MedRef — `make help` lists every target.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development settings for the demo and the test suite; production reads its own environment.
+DEV_ENV := DEBUG=1
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run seed test test-sqlite test-postgres lint format check-deploy bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv and install MedRef with its dev tools (pinned)
+
+seed: install ## Migrate and seed the demo site from ../shared/seeds through the real workflow
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+
+run: seed ## Set up and serve the demo site on http://127.0.0.1:8000
+	@echo "Admin: http://$(HOST):$(PORT)/admin/   Public site: http://$(HOST):$(PORT)/"
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install ## Run lint, migration check and the whole suite (DATABASE_URL selects PostgreSQL)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-deploy: install ## Django's deployment checklist under production settings
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
+		ALLOWED_HOSTS=medref.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install ## Benchmark public and editor pages against the framework floor (see bench/)
+	$(BIN)/python bench/run.py
+
+clean: ## Remove the virtualenv, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

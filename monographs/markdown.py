@@ -1,0 +1,49 @@
+"""The one path from user markdown to safe HTML: render, then sanitize against an allowlist."""
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre",
+    "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "ol": {"start"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+}  # fmt: skip
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+_EXTENSIONS = ["extra", "sane_lists", "toc"]
+
+
+def _markdown_converter() -> markdown.Markdown:
+    configs = {"toc": {"permalink": False, "slugify": slugify_unicode}}
+    return markdown.Markdown(
+        extensions=_EXTENSIONS, extension_configs=configs, output_format="html"
+    )
+
+
+def sanitize_html(html: str) -> str:
+    """Strip everything outside the allowlist; links get rel=noopener noreferrer nofollow."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render markdown to sanitized HTML (also markdownx's live-preview function)."""
+    if not text:
+        return ""
+    return sanitize_html(_markdown_converter().convert(text))

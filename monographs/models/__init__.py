@@ -1,0 +1,18 @@
+from monographs.models.drugs import Drug, DrugQuerySet, FAQItem, Section, SectionKind
+from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin, Provenance
+from monographs.models.revisions import Revision, RevisionQuerySet, document_hash, edit_authors
+
+__all__ = [
+    "UNVERIFIED_ORIGINS",
+    "Drug",
+    "DrugQuerySet",
+    "FAQItem",
+    "Origin",
+    "Provenance",
+    "Revision",
+    "RevisionQuerySet",
+    "Section",
+    "SectionKind",
+    "document_hash",
+    "edit_authors",
+]

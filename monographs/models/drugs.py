@@ -1,0 +1,190 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
+
+from monographs.markdown import render_markdown
+from monographs.models.history import ChangeTrackedModel
+from monographs.models.provenance import Provenance
+
+
+class SectionKind(models.TextChoices):
+    """The canonical sections of a monograph, in the order readers see them."""
+
+    GENERIC_NAME = "generic_name", "Generic name"
+    USAGE = "usage", "Usage"
+    DOSAGE = "dosage", "Dosage"
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    HOW_IT_WORKS = "how_it_works", "How it works"
+    PRECAUTIONS = "precautions", "Precautions"
+    CONTRAINDICATIONS = "contraindications", "Contraindications"
+    INTERACTIONS = "interactions", "Interactions"
+    DISCLAIMER = "disclaimer", "Disclaimer"
+    OTHER = "other", "Other"
+
+    @classmethod
+    def rank(cls, kind: str) -> int:
+        return cls.values.index(kind)
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class DrugQuerySet(models.QuerySet):
+    def published(self):
+        """Drugs the public may see: those with an approved, published revision."""
+        return self.filter(published_revision__isnull=False)
+
+
+class Drug(ChangeTrackedModel):
+    """A monograph's working copy: a single drug or a combination of drugs."""
+
+    untracked_fields = frozenset({"version", "updated_at", "published_revision"})
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    generic_name = models.CharField(max_length=300, blank=True)
+    other_names = models.TextField(
+        blank=True, help_text="Brand names and synonyms, one per line (e.g. Vitamin B12)."
+    )
+    drug_class = models.CharField(max_length=200, blank=True, db_index=True)
+    regulatory_notes = models.TextField(blank=True)
+    components = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="combinations",
+        help_text="For a combination: the drugs it combines.",
+    )
+    published_revision = models.OneToOneField(
+        "monographs.Revision",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="published_for",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["published_revision", "updated_at"])
+    objects = DrugQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("restore_drug", "Can restore an old version of a monograph"),
+            ("unpublish_drug", "Can unpublish a monograph"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def prepare_for_save(self):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+
+    def get_absolute_url(self):
+        return reverse("monographs:drug_detail", kwargs={"slug": self.slug})
+
+    @property
+    def other_name_list(self) -> list[str]:
+        return split_lines(self.other_names)
+
+    @property
+    def is_combination(self) -> bool:
+        return " + " in self.name
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_revision_id is not None
+
+    def ordered_sections(self) -> list["Section"]:
+        return sorted(self.sections.all(), key=lambda s: (SectionKind.rank(s.kind), s.position))
+
+    def document(self, *, with_html: bool = False) -> dict:
+        """The drug as one plain dict: the export, API and revision-snapshot shape."""
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "generic_name": self.generic_name,
+            "other_names": self.other_name_list,
+            "drug_class": self.drug_class,
+            "regulatory_notes": self.regulatory_notes,
+            "components": sorted(component.slug for component in self.components.all()),
+            "sections": [
+                section.document(with_html=with_html) for section in self.ordered_sections()
+            ],
+            "faqs": [faq.document(with_html=with_html) for faq in self.faqs.all()],
+        }
+
+
+class Section(Provenance, ChangeTrackedModel):
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=30, choices=SectionKind, default=SectionKind.OTHER)
+    heading = models.CharField(
+        max_length=300, blank=True, help_text="Shown instead of the kind's name when set."
+    )
+    body = MarkdownxField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords(excluded_fields=["body_html"])
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["drug", "position"])]
+
+    def __str__(self):
+        return f"{self.drug}: {self.title}"
+
+    def prepare_for_save(self):
+        self.body_html = render_markdown(self.body)
+
+    @property
+    def title(self) -> str:
+        return self.heading or self.get_kind_display()
+
+    def document(self, *, with_html: bool = False) -> dict:
+        document = {
+            "kind": self.kind,
+            "heading": self.heading,
+            "markdown": self.body,
+            "provenance": self.provenance_document(),
+        }
+        if with_html:
+            document["html"] = self.body_html
+        return document
+
+
+class FAQItem(Provenance, ChangeTrackedModel):
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=500)
+    answer = MarkdownxField(blank=True)
+    answer_html = models.TextField(blank=True, editable=False)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords(excluded_fields=["answer_html"])
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "FAQ item"
+        indexes = [models.Index(fields=["drug", "position"])]
+
+    def __str__(self):
+        return self.question
+
+    def prepare_for_save(self):
+        self.answer_html = render_markdown(self.answer)
+
+    def document(self, *, with_html: bool = False) -> dict:
+        document = {
+            "question": self.question,
+            "answer": self.answer,
+            "provenance": self.provenance_document(),
+        }
+        if with_html:
+            document["html"] = self.answer_html
+        return document

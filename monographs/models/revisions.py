@@ -1,0 +1,116 @@
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.template.loader import render_to_string
+
+from monographs.models.drugs import Drug, FAQItem, Section
+
+ARTICLE_TEMPLATE = "monographs/article.html"
+
+
+def document_hash(document: dict) -> str:
+    """Fingerprint a drug document's content, ignoring derived HTML."""
+
+    def strip_html(value):
+        if isinstance(value, dict):
+            return {key: strip_html(item) for key, item in value.items() if key != "html"}
+        if isinstance(value, list):
+            return [strip_html(item) for item in value]
+        return value
+
+    canonical = json.dumps(strip_html(document), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def edit_authors(drug: Drug, *, since=None) -> set[int]:
+    """Ids of the users who edited the drug, its sections or FAQs (after `since`, if given)."""
+    authors: set[int] = set()
+    histories = [
+        Drug.history.filter(id=drug.pk),
+        Section.history.filter(drug_id=drug.pk),
+        FAQItem.history.filter(drug_id=drug.pk),
+    ]
+    for history in histories:
+        if since is not None:
+            history = history.filter(history_date__gt=since)
+        authors.update(
+            history.exclude(history_user=None).values_list("history_user_id", flat=True).distinct()
+        )
+    return authors
+
+
+class RevisionQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(approved_at__isnull=False)
+
+    def published(self):
+        """Revisions the public currently sees (one per published drug)."""
+        return self.filter(published_for__isnull=False)
+
+
+class Revision(models.Model):
+    """An immutable snapshot of a monograph, frozen when it is submitted for review."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField(help_text="The drug document, with rendered HTML per section.")
+    content_hash = models.CharField(max_length=64, db_index=True)
+    article_html = models.TextField(blank=True, editable=False)
+    reason = models.TextField(blank=True, help_text="Why this change was made.")
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="authored_revisions",
+        help_text="Everyone whose edits this revision contains.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_revisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_revisions",
+    )
+    approved_by_credit = models.CharField(
+        max_length=300, blank=True, help_text="Reviewer name and credential, as at approval."
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["drug", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["drug", "number"], name="unique_revision_number")
+        ]
+        indexes = [models.Index(fields=["approved_at"])]
+
+    def __str__(self):
+        return f"{self.content.get('name', self.drug_id)} — revision {self.number}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def sections(self) -> list[dict]:
+        return self.content.get("sections", [])
+
+    @property
+    def faqs(self) -> list[dict]:
+        return self.content.get("faqs", [])
+
+    def assemble_article(self) -> None:
+        """Render the article HTML once, so public requests never render markdown."""
+        components = Drug.objects.filter(slug__in=self.content.get("components", [])).only(
+            "name", "slug"
+        )
+        self.article_html = render_to_string(
+            ARTICLE_TEMPLATE, {"revision": self, "content": self.content, "components": components}
+        )

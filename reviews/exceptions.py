@@ -1,0 +1,22 @@
+class ReviewError(Exception):
+    """A workflow move that is not allowed; the message is shown to the user as is."""
+
+
+class IllegalTransition(ReviewError):
+    pass
+
+
+class NotPermitted(ReviewError):
+    pass
+
+
+class OwnEditApproval(NotPermitted):
+    pass
+
+
+class StaleRevision(ReviewError):
+    pass
+
+
+class NothingToSubmit(ReviewError):
+    pass

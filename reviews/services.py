@@ -1,0 +1,202 @@
+"""The editorial workflow: the only code that moves a drug's published revision."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from monographs.models import Drug
+from monographs.services import drug_content_hash, revision_freeze
+from reviews import notifications
+from reviews.exceptions import NothingToSubmit, NotPermitted, StaleRevision
+from reviews.models import AuditEntry, Decision, Review, reviewer_display_name
+
+
+def _lock_drug(drug: Drug) -> Drug:
+    return Drug.objects.select_for_update().get(pk=drug.pk)
+
+
+def _lock_review(review: Review) -> Review:
+    return Review.objects.select_for_update().select_related("revision", "drug").get(pk=review.pk)
+
+
+def _audit(*, drug, action, actor=None, revision=None, comment="") -> AuditEntry:
+    return AuditEntry.objects.create(
+        drug=drug, action=action, actor=actor, revision=revision, comment=comment
+    )
+
+
+def review_is_stale(review: Review) -> bool:
+    """True when the working copy was edited after this revision was frozen."""
+    return drug_content_hash(review.drug) != review.revision.content_hash
+
+
+@transaction.atomic
+def review_supersede_if_stale(*, review: Review, by=None) -> bool:
+    """Mark an open review superseded when its drug has been edited since submission."""
+    review = _lock_review(review)
+    if not review.is_open or not review_is_stale(review):
+        return False
+    review.supersede()
+    review.closed_at = timezone.now()
+    review.save(update_fields=["status", "closed_at"])
+    _audit(
+        drug=review.drug,
+        action=AuditEntry.Action.SUPERSEDED,
+        actor=by,
+        revision=review.revision,
+        comment="The monograph was edited after it was submitted.",
+    )
+    notifications.review_superseded(review)
+    return True
+
+
+@transaction.atomic
+def review_submit(*, drug: Drug, by, comment: str = "") -> Review:
+    """Freeze the working copy and put it in front of the medical reviewers."""
+    if not (by.has_perm("reviews.submit_review") and by.has_perm("monographs.change_drug")):
+        raise NotPermitted("You do not have permission to submit monographs for review.")
+    drug = _lock_drug(drug)
+    current_hash = drug_content_hash(drug)
+    open_review = drug.reviews.in_review().select_related("revision").first()
+    if open_review and open_review.revision.content_hash == current_hash:
+        raise NothingToSubmit("This version is already in review.")
+    if drug.published_revision and drug.published_revision.content_hash == current_hash:
+        raise NothingToSubmit("Nothing to submit: the monograph matches what is published.")
+    if open_review:
+        review_supersede_if_stale(review=open_review, by=by)
+    revision = revision_freeze(drug=drug, by=by, reason=comment)
+    review = Review.objects.create(drug=drug, revision=revision, submitted_by=by, comment=comment)
+    _audit(
+        drug=drug,
+        action=AuditEntry.Action.SUBMITTED,
+        actor=by,
+        revision=revision,
+        comment=comment,
+    )
+    notifications.review_submitted(review)
+    return review
+
+
+STALE_MESSAGE = (
+    "The monograph was edited after this revision was submitted, so this review is "
+    "superseded. Review the newer submission instead."
+)
+
+
+def review_approve(*, review: Review, by, comment: str = "", section_notes=None) -> Review:
+    """Approve the frozen revision and publish it, unless it was edited since submission."""
+    review.check_decider(by)
+    if review_supersede_if_stale(review=review, by=by):
+        raise StaleRevision(STALE_MESSAGE)
+    return _publish(review=review, by=by, comment=comment, section_notes=section_notes)
+
+
+@transaction.atomic
+def _publish(*, review: Review, by, comment: str, section_notes) -> Review:
+    review = _lock_review(review)
+    if review.is_open and review_is_stale(review):
+        raise StaleRevision(STALE_MESSAGE)
+    review.approve(by=by)
+    now = timezone.now()
+    review.closed_at = now
+    review.save(update_fields=["status", "closed_at"])
+
+    revision = review.revision
+    revision.approved_by = by
+    revision.approved_by_credit = reviewer_display_name(by)
+    revision.approved_at = now
+    revision.next_review_due = (now + timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS)).date()
+    revision.assemble_article()
+    revision.save(
+        update_fields=[
+            "approved_by",
+            "approved_by_credit",
+            "approved_at",
+            "next_review_due",
+            "article_html",
+        ]
+    )
+
+    drug = _lock_drug(review.drug)
+    drug.published_revision = revision
+    drug.save(update_fields=["published_revision", "updated_at"])
+
+    Decision.objects.create(
+        review=review,
+        reviewer=by,
+        outcome=Decision.Outcome.APPROVED,
+        comment=comment,
+        section_notes=section_notes or {},
+    )
+    _audit(
+        drug=drug, action=AuditEntry.Action.APPROVED, actor=by, revision=revision, comment=comment
+    )
+    notifications.review_decided(review, outcome=Decision.Outcome.APPROVED, comment=comment)
+    return review
+
+
+@transaction.atomic
+def review_request_changes(*, review: Review, by, comment: str, section_notes=None) -> Review:
+    """Send the revision back to its contributors with the reviewer's comments."""
+    review = _lock_review(review)
+    review.request_changes(by=by, comment=comment)
+    review.closed_at = timezone.now()
+    review.save(update_fields=["status", "closed_at"])
+    Decision.objects.create(
+        review=review,
+        reviewer=by,
+        outcome=Decision.Outcome.CHANGES_REQUESTED,
+        comment=comment,
+        section_notes=section_notes or {},
+    )
+    _audit(
+        drug=review.drug,
+        action=AuditEntry.Action.CHANGES_REQUESTED,
+        actor=by,
+        revision=review.revision,
+        comment=comment,
+    )
+    notifications.review_decided(
+        review, outcome=Decision.Outcome.CHANGES_REQUESTED, comment=comment
+    )
+    return review
+
+
+@transaction.atomic
+def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
+    """The submitter takes their revision back out of review."""
+    review = _lock_review(review)
+    review.withdraw(by=by)
+    review.closed_at = timezone.now()
+    review.save(update_fields=["status", "closed_at"])
+    _audit(
+        drug=review.drug,
+        action=AuditEntry.Action.WITHDRAWN,
+        actor=by,
+        revision=review.revision,
+        comment=comment,
+    )
+    return review
+
+
+@transaction.atomic
+def drug_unpublish(*, drug: Drug, by, comment: str = "") -> Drug:
+    """Take a monograph off the public site; its revisions and history stay."""
+    if not by.has_perm("monographs.unpublish_drug"):
+        raise NotPermitted("You do not have permission to unpublish monographs.")
+    drug = _lock_drug(drug)
+    if drug.published_revision_id is None:
+        raise NotPermitted("This monograph is not published.")
+    revision = drug.published_revision
+    drug.published_revision = None
+    drug.save(update_fields=["published_revision", "updated_at"])
+    _audit(
+        drug=drug,
+        action=AuditEntry.Action.UNPUBLISHED,
+        actor=by,
+        revision=revision,
+        comment=comment,
+    )
+    return drug

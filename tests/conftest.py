@@ -1,0 +1,77 @@
+import pytest
+
+from monographs.models import Drug
+from reviews.services import review_approve, review_submit
+from tests.factories import (
+    ContributorFactory,
+    EditorFactory,
+    ReviewerFactory,
+    UserFactory,
+    monograph,
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test starts with an empty page cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def contributor(db):
+    return ContributorFactory(username="carla")
+
+
+@pytest.fixture
+def other_contributor(db):
+    return ContributorFactory(username="colin")
+
+
+@pytest.fixture
+def reviewer(db):
+    return ReviewerFactory(username="rita")
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return ReviewerFactory(username="rob")
+
+
+@pytest.fixture
+def editor(db):
+    return EditorFactory(username="eddie")
+
+
+@pytest.fixture
+def reader(db):
+    """Logged in, but neither staff nor in any editorial group."""
+    return UserFactory(username="randall")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def publish(drug: Drug, *, contributor, reviewer, comment: str = "") -> Drug:
+    """Take a working copy through the real workflow: submit, then approve."""
+    review = review_submit(drug=drug, by=contributor, comment=comment)
+    review_approve(review=review, by=reviewer)
+    drug.refresh_from_db()
+    return drug
+
+
+@pytest.fixture
+def draft_drug(contributor):
+    """A working copy, never submitted."""
+    return monograph(name="Cyanocobalamin", other_names="Vitamin B12")
+
+
+@pytest.fixture
+def published_drug(contributor, reviewer):
+    drug = monograph(name="Methylcobalamin")
+    return publish(drug, contributor=contributor, reviewer=reviewer)

@@ -1,0 +1,103 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
+from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
+
+
+def join_groups(user, names) -> None:
+    user.groups.add(*Group.objects.filter(name__in=names))
+
+
+def member_of(group_name: str):
+    """A post-generation hook putting the user in `group_name` unless told otherwise."""
+
+    def add_to_groups(user, create, names, **kwargs):
+        join_groups(user, names or [group_name])
+
+    return factory.PostGeneration(add_to_groups)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        join_groups(self, names or [])
+
+
+class ContributorFactory(UserFactory):
+    is_staff = True
+    groups = member_of(CONTRIBUTORS_GROUP)
+
+
+class EditorFactory(UserFactory):
+    is_staff = True
+    groups = member_of(EDITORS_GROUP)
+
+
+class ReviewerFactory(UserFactory):
+    is_staff = True
+    first_name = "Ada"
+    last_name = factory.Sequence(lambda n: f"Reviewer{n}")
+    groups = member_of(REVIEWERS_GROUP)
+    profile = factory.RelatedFactory(
+        "tests.factories.ReviewerProfileFactory", factory_related_name="user"
+    )
+
+
+class ReviewerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewerProfile
+
+    user = factory.SubFactory(UserFactory)
+    credential = "MD"
+
+
+class DrugFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Drug
+
+    name = factory.Sequence(lambda n: f"Examplamine {n}")
+    generic_name = factory.LazyAttribute(lambda drug: drug.name.lower())
+    drug_class = "Vitamins"
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    drug = factory.SubFactory(DrugFactory)
+    kind = SectionKind.USAGE
+    body = factory.Sequence(lambda n: f"Used for **condition {n}**.")
+    position = factory.Sequence(lambda n: n)
+    origin = Origin.AI_OR_CROWD
+
+
+class FAQItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FAQItem
+
+    drug = factory.SubFactory(DrugFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    answer = "An *answer*."
+    position = factory.Sequence(lambda n: n)
+    origin = Origin.AI_OR_CROWD
+
+
+def monograph(*, sections=(SectionKind.USAGE, SectionKind.DOSAGE), faqs=1, **drug_fields) -> Drug:
+    """A drug with a section of each given kind and some FAQ items (a working copy)."""
+    drug = DrugFactory(**drug_fields)
+    for position, kind in enumerate(sections):
+        SectionFactory(drug=drug, kind=kind, position=position)
+    for position in range(faqs):
+        FAQItemFactory(drug=drug, position=position)
+    return drug
