@@ -1,0 +1,173 @@
+"""Readable, word-level comparisons of two drug documents (`Drug.document()` shape).
+
+Every diff is built from escaped source text, so hostile markdown shows as text and never runs.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from monographs.models import SectionKind
+
+ADDED, CHANGED, UNCHANGED, REMOVED = "added", "changed", "unchanged", "removed"
+
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+DRUG_FIELDS = [
+    ("name", "Name"),
+    ("generic_name", "Generic name"),
+    ("other_names", "Other names"),
+    ("drug_class", "Drug class"),
+    ("regulatory_notes", "Regulatory notes"),
+    ("components", "Components"),
+]
+
+
+def word_diff_html(old: str, new: str) -> SafeString:
+    """Mark words removed from `old` with <del> and words added in `new` with <ins>."""
+    old_tokens, new_tokens = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    parts = []
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2])
+        if operation == "equal":
+            parts.append(escape(removed))
+            continue
+        if removed:
+            parts.append(f"<del>{escape(removed)}</del>")
+        if added:
+            parts.append(f"<ins>{escape(added)}</ins>")
+    return mark_safe("".join(parts))  # noqa: S308 — every fragment above is escaped
+
+
+def _as_text(value) -> str:
+    return "\n".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _status(old, new) -> str:
+    if old is None:
+        return ADDED
+    if new is None:
+        return REMOVED
+    return UNCHANGED if old == new else CHANGED
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    status: str
+    diff_html: SafeString
+
+
+@dataclass
+class SectionChange:
+    status: str
+    title: str
+    kind: str
+    old: dict | None
+    new: dict | None
+    diff_html: SafeString
+    provenance_changed: bool = False
+
+    @property
+    def is_changed(self) -> bool:
+        return self.status != UNCHANGED
+
+    @property
+    def html(self) -> str:
+        """The sanitized rendering of the new text (or the old one, for a removal)."""
+        return (self.new or self.old or {}).get("html", "")
+
+
+@dataclass
+class DocumentComparison:
+    fields: list[FieldChange] = field(default_factory=list)
+    sections: list[SectionChange] = field(default_factory=list)
+    faqs: list[SectionChange] = field(default_factory=list)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.status != UNCHANGED for change in self.all_changes)
+
+    @property
+    def all_changes(self) -> list:
+        return [*self.fields, *self.sections, *self.faqs]
+
+    @property
+    def changed_section_titles(self) -> list[str]:
+        return [change.title for change in self.sections if change.is_changed]
+
+
+def _section_title(section: dict) -> str:
+    return section.get("heading") or SectionKind(section["kind"]).label
+
+
+def _keyed(items: list[dict], key) -> dict:
+    """Key items by `key(item)`, numbering repeats so that each key is unique."""
+    keyed, seen = {}, {}
+    for item in items:
+        base = key(item)
+        seen[base] = seen.get(base, 0) + 1
+        keyed[(base, seen[base])] = item
+    return keyed
+
+
+def _compare_items(old_items, new_items, *, key, text, title, kind) -> list[SectionChange]:
+    old_by_key, new_by_key = _keyed(old_items, key), _keyed(new_items, key)
+    order = list(new_by_key) + [k for k in old_by_key if k not in new_by_key]
+    changes = []
+    for item_key in order:
+        old, new = old_by_key.get(item_key), new_by_key.get(item_key)
+        old_text, new_text = (text(old) if old else ""), (text(new) if new else "")
+        content_status = _status(old_text if old else None, new_text if new is not None else None)
+        provenance_changed = bool(old and new and old["provenance"] != new["provenance"])
+        status = CHANGED if content_status == UNCHANGED and provenance_changed else content_status
+        changes.append(
+            SectionChange(
+                status=status,
+                title=title(new or old),
+                kind=kind(new or old),
+                old=old,
+                new=new,
+                diff_html=word_diff_html(old_text, new_text),
+                provenance_changed=provenance_changed,
+            )
+        )
+    return changes
+
+
+def compare_documents(old: dict | None, new: dict) -> DocumentComparison:
+    """Compare two documents field by field, section by section and FAQ by FAQ."""
+    old = old or {}
+    comparison = DocumentComparison()
+    for name, label in DRUG_FIELDS:
+        old_text, new_text = _as_text(old.get(name)), _as_text(new.get(name))
+        comparison.fields.append(
+            FieldChange(
+                name=name,
+                label=label,
+                status=UNCHANGED if old_text == new_text else CHANGED,
+                diff_html=word_diff_html(old_text, new_text),
+            )
+        )
+    comparison.sections = _compare_items(
+        old.get("sections", []),
+        new.get("sections", []),
+        key=lambda section: (section["kind"], section.get("heading", "")),
+        text=lambda section: section["markdown"],
+        title=_section_title,
+        kind=lambda section: section["kind"],
+    )
+    comparison.faqs = _compare_items(
+        old.get("faqs", []),
+        new.get("faqs", []),
+        key=lambda faq: faq["question"],
+        text=lambda faq: f"{faq['question']}\n\n{faq['answer']}",
+        title=lambda faq: faq["question"],
+        kind=lambda faq: "faq",
+    )
+    return comparison
