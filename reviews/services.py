@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from monographs.caching import public_pages_changed
 from monographs.models import Drug
+from monographs.publication import publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
 from reviews.exceptions import NothingToSubmit, NotPermitted, StaleRevision
@@ -123,7 +123,7 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> Review:
     drug = _lock_drug(review.drug)
     drug.published_revision = revision
     drug.save(update_fields=["published_revision", "updated_at"])
-    transaction.on_commit(public_pages_changed)
+    publication_changed(drug)
 
     Decision.objects.create(
         review=review,
@@ -194,7 +194,7 @@ def drug_unpublish(*, drug: Drug, by, comment: str = "") -> Drug:
     revision = drug.published_revision
     drug.published_revision = None
     drug.save(update_fields=["published_revision", "updated_at"])
-    transaction.on_commit(public_pages_changed)
+    publication_changed(drug)
     _audit(
         drug=drug,
         action=AuditEntry.Action.UNPUBLISHED,
