@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 
-from monographs.models import Drug, Revision
+from monographs.models import Drug, FAQItem, Revision, Section
 from reviews.exceptions import IllegalTransition, NotPermitted, OwnEditApproval, ReviewError
 
 REVIEWERS_GROUP = "Medical reviewers"
@@ -41,6 +41,19 @@ def can_decide(user) -> bool:
     )
 
 
+def can_read_reviewer_comments(user, *, submitter_id, author_ids) -> bool:
+    """Reviewer comments are for the submitter, the revision's authors, reviewers and editors."""
+    return (
+        user.is_active
+        and user.is_authenticated
+        and (
+            user.pk == submitter_id
+            or user.pk in author_ids
+            or user.has_perm("reviews.view_all_comments")
+        )
+    )
+
+
 class ReviewQuerySet(models.QuerySet):
     def in_review(self):
         return self.filter(status=Review.Status.IN_REVIEW)
@@ -48,6 +61,10 @@ class ReviewQuerySet(models.QuerySet):
     def reviewable_by(self, user):
         """Reviews in progress that the user may decide: none containing their own edits."""
         return self.in_review().exclude(revision__authors=user)
+
+    def for_queue(self):
+        """Everything the review queue shows, in one query."""
+        return self.select_related("drug__published_revision", "revision", "submitted_by")
 
 
 class Review(models.Model):
@@ -93,10 +110,19 @@ class Review(models.Model):
         permissions = [
             ("submit_review", "Can submit monographs for review"),
             ("decide_review", "Can approve monographs or request changes"),
+            ("view_all_comments", "Can read reviewer comments on every review"),
         ]
 
     def __str__(self):
         return f"{self.revision} ({self.get_status_display()})"
+
+    def can_be_read_in_full_by(self, user) -> bool:
+        """Whether `user` may read the reviewers' comments on this review."""
+        return can_read_reviewer_comments(
+            user,
+            submitter_id=self.submitted_by_id,
+            author_ids={author.pk for author in self.revision.authors.all()},
+        )
 
     @property
     def is_open(self) -> bool:
@@ -194,3 +220,70 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.drug}"
+
+    @property
+    def carries_reviewer_comment(self) -> bool:
+        return self.action in {self.Action.APPROVED, self.Action.CHANGES_REQUESTED}
+
+
+class WorkflowState(models.TextChoices):
+    """Where a monograph stands, as its contributors see it."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    PUBLISHED = "published", "Published"
+    PUBLISHED_WITH_CHANGES = "published_with_changes", "Published, with unpublished changes"
+    UNPUBLISHED = "unpublished", "Unpublished"
+
+
+def _edited_since(published_at) -> Q:
+    """Any history row (drug, section or FAQ) written after `published_at`."""
+    drug = OuterRef("pk")
+    return (
+        Exists(Drug.history.filter(id=drug, history_date__gt=published_at))
+        | Exists(Section.history.filter(drug_id=drug, history_date__gt=published_at))
+        | Exists(FAQItem.history.filter(drug_id=drug, history_date__gt=published_at))
+    )
+
+
+def with_workflow_state(drugs: models.QuerySet) -> models.QuerySet:
+    """Annotate drugs with `workflow_state` (a WorkflowState value) in the same query.
+
+    "With unpublished changes" means the working copy has history written after the published
+    revision was frozen: saves that change nothing write no history, so they don't count.
+    """
+    reviews = Review.objects.filter(drug=OuterRef("pk"))
+    published_at = Revision.objects.filter(pk=OuterRef("published_revision_id")).values(
+        "created_at"
+    )
+    return drugs.annotate(
+        _published_at=Subquery(published_at),
+        _last_review_status=Subquery(reviews.order_by("-submitted_at", "-id").values("status")[:1]),
+        workflow_state=Case(
+            When(Exists(reviews.in_review()), then=Value(WorkflowState.IN_REVIEW)),
+            When(
+                _last_review_status=Review.Status.CHANGES_REQUESTED,
+                then=Value(WorkflowState.CHANGES_REQUESTED),
+            ),
+            When(
+                Q(published_revision__isnull=False) & _edited_since(OuterRef("_published_at")),
+                then=Value(WorkflowState.PUBLISHED_WITH_CHANGES),
+            ),
+            When(published_revision__isnull=False, then=Value(WorkflowState.PUBLISHED)),
+            When(
+                Exists(Revision.objects.approved().filter(drug=OuterRef("pk"))),
+                then=Value(WorkflowState.UNPUBLISHED),
+            ),
+            default=Value(WorkflowState.DRAFT),
+            output_field=models.CharField(),
+        ),
+    )
+
+
+def drug_workflow_state(drug: Drug) -> WorkflowState:
+    """The workflow state of one drug (one query)."""
+    state = with_workflow_state(Drug.objects.filter(pk=drug.pk)).values_list(
+        "workflow_state", flat=True
+    )
+    return WorkflowState(state.get())

@@ -1,4 +1,7 @@
-"""E-mail the people a workflow move concerns (Django's mail framework)."""
+"""E-mail the people a workflow move concerns (Django's mail framework).
+
+Nobody is mailed about their own action: they just saw it happen on screen.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,14 +11,22 @@ from django.urls import reverse
 from reviews.models import REVIEWERS_GROUP
 
 
-def _addresses(users) -> list[str]:
-    return sorted({user.email for user in users if user.email and user.is_active})
+def _addresses(users, *, except_user=None) -> list[str]:
+    skip = getattr(except_user, "pk", None)
+    return sorted(
+        {user.email for user in users if user.email and user.is_active and user.pk != skip}
+    )
+
+
+def _subject(text: str) -> str:
+    # Names come from user input; a header can never carry a line break.
+    return " ".join(f"[MedRef] {text}".split())
 
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
     if recipients:
         send_mass_mail(
-            [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients],
+            [(_subject(subject), body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients],
             fail_silently=False,
         )
 
@@ -24,45 +35,71 @@ def _review_url(review) -> str:
     return settings.SITE_URL + reverse("admin:reviews_review_change", args=[review.pk])
 
 
-def _contributors(review):
+def _drug_url(review) -> str:
+    return settings.SITE_URL + reverse("admin:monographs_drug_change", args=[review.drug_id])
+
+
+def _contributors(review) -> list:
+    """The submitter and everyone whose edits the revision contains."""
     return [review.submitted_by, *review.revision.authors.all()]
 
 
-def review_submitted(review) -> None:
-    reviewers = (
+def _reviewers(review):
+    """Medical reviewers able to decide on this review: credentialed and not its authors."""
+    return (
         get_user_model()
-        .objects.filter(groups__name=REVIEWERS_GROUP)
+        .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
+        .exclude(reviewer_profile__credential="")
+        .exclude(reviewer_profile__isnull=True)
         .exclude(pk__in=review.revision.authors.values("pk"))
+        .distinct()
     )
+
+
+def review_submitted(review) -> None:
+    """Ask the reviewers for a review; tell co-authors their edits went with it."""
+    submitter = review.submitted_by
     _send(
-        f"[MedRef] Review requested: {review.drug.name}",
-        f"{review.submitted_by.get_username()} submitted {review.revision} for review.\n\n"
+        f"Review requested: {review.drug.name}",
+        f"{submitter.get_username()} submitted {review.revision} for medical review.\n\n"
         f"{review.comment}\n\nReview it at {_review_url(review)}\n",
-        _addresses(reviewers),
+        _addresses(_reviewers(review), except_user=submitter),
     )
     _send(
-        f"[MedRef] Submitted: {review.drug.name}",
-        f"Your changes to {review.drug.name} are waiting for a medical reviewer.\n"
-        f"Follow them at {_review_url(review)}\n",
-        _addresses(_contributors(review)),
+        f"Submitted for review: {review.drug.name}",
+        f"{submitter.get_username()} submitted {review.revision}, which contains your edits, "
+        f"for medical review.\nFollow it at {_drug_url(review)}\n",
+        _addresses(_contributors(review), except_user=submitter),
     )
 
 
 def review_decided(review, *, outcome: str, comment: str) -> None:
+    """Tell the submitter and the authors what the reviewer decided, with the comment."""
+    decider = review.decisions.order_by("-created_at", "-id").first()
+    reviewer = decider.reviewer if decider else None
     verdict = "approved and published" if outcome == "approved" else "sent back for changes"
     _send(
-        f"[MedRef] {review.drug.name} {verdict}",
-        f"{review.revision} was {verdict}.\n\n{comment}\n\nDetails: {_review_url(review)}\n",
-        _addresses(_contributors(review)),
+        f"{review.drug.name} {verdict}",
+        f"{review.revision} was {verdict}.\n\n{comment}\n\nDetails: {_drug_url(review)}\n",
+        _addresses(_contributors(review), except_user=reviewer),
     )
 
 
-def review_superseded(review) -> None:
-    deciders = [decision.reviewer for decision in review.decisions.all()]
-    reviewers = deciders or get_user_model().objects.filter(groups__name=REVIEWERS_GROUP)
+def review_superseded(review, *, by=None) -> None:
+    """Tell the reviewers that what they were reviewing changed under them."""
     _send(
-        f"[MedRef] Superseded: {review.drug.name}",
-        f"{review.revision} was edited after submission; its review is closed. "
-        "A newer submission will follow.\n",
-        _addresses(reviewers),
+        f"Superseded: {review.drug.name}",
+        f"{review.revision} was edited after it was submitted, so its review is closed; "
+        "approving it is no longer possible. A newer submission will follow.\n"
+        f"Details: {_review_url(review)}\n",
+        _addresses(_reviewers(review), except_user=by),
+    )
+
+
+def review_withdrawn(review) -> None:
+    """Tell the reviewers that a revision left the queue."""
+    _send(
+        f"Withdrawn: {review.drug.name}",
+        f"{review.submitted_by.get_username()} withdrew {review.revision} from review.\n",
+        _addresses(_reviewers(review), except_user=review.submitted_by),
     )

@@ -10,7 +10,7 @@ from monographs.models import Drug
 from monographs.publication import publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
-from reviews.exceptions import NothingToSubmit, NotPermitted, StaleRevision
+from reviews.exceptions import IllegalTransition, NothingToSubmit, NotPermitted, StaleRevision
 from reviews.models import AuditEntry, Decision, Review, reviewer_display_name
 
 
@@ -26,6 +26,11 @@ def _audit(*, drug, action, actor=None, revision=None, comment="") -> AuditEntry
     return AuditEntry.objects.create(
         drug=drug, action=action, actor=actor, revision=revision, comment=comment
     )
+
+
+def _notify_after_commit(notify, *args, **kwargs) -> None:
+    """Send mail only for a transition that committed; a mail outage never undoes one."""
+    transaction.on_commit(lambda: notify(*args, **kwargs), robust=True)
 
 
 def review_is_stale(review: Review) -> bool:
@@ -49,7 +54,7 @@ def review_supersede_if_stale(*, review: Review, by=None) -> bool:
         revision=review.revision,
         comment="The monograph was edited after it was submitted.",
     )
-    notifications.review_superseded(review)
+    _notify_after_commit(notifications.review_superseded, review, by=by)
     return True
 
 
@@ -76,7 +81,7 @@ def review_submit(*, drug: Drug, by, comment: str = "") -> Review:
         revision=revision,
         comment=comment,
     )
-    notifications.review_submitted(review)
+    _notify_after_commit(notifications.review_submitted, review)
     return review
 
 
@@ -135,7 +140,9 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> Review:
     _audit(
         drug=drug, action=AuditEntry.Action.APPROVED, actor=by, revision=revision, comment=comment
     )
-    notifications.review_decided(review, outcome=Decision.Outcome.APPROVED, comment=comment)
+    _notify_after_commit(
+        notifications.review_decided, review, outcome=Decision.Outcome.APPROVED, comment=comment
+    )
     return review
 
 
@@ -160,8 +167,11 @@ def review_request_changes(*, review: Review, by, comment: str, section_notes=No
         revision=review.revision,
         comment=comment,
     )
-    notifications.review_decided(
-        review, outcome=Decision.Outcome.CHANGES_REQUESTED, comment=comment
+    _notify_after_commit(
+        notifications.review_decided,
+        review,
+        outcome=Decision.Outcome.CHANGES_REQUESTED,
+        comment=comment,
     )
     return review
 
@@ -180,6 +190,7 @@ def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
         revision=review.revision,
         comment=comment,
     )
+    _notify_after_commit(notifications.review_withdrawn, review)
     return review
 
 
@@ -190,7 +201,7 @@ def drug_unpublish(*, drug: Drug, by, comment: str = "") -> Drug:
         raise NotPermitted("You do not have permission to unpublish monographs.")
     drug = _lock_drug(drug)
     if drug.published_revision_id is None:
-        raise NotPermitted("This monograph is not published.")
+        raise IllegalTransition("This monograph is not published.")
     revision = drug.published_revision
     drug.published_revision = None
     drug.save(update_fields=["published_revision", "updated_at"])

@@ -1,0 +1,64 @@
+from django import forms
+
+APPROVE, REQUEST_CHANGES = "approve", "request_changes"
+
+
+class SubmitForm(forms.Form):
+    reason = forms.CharField(
+        label="What changed and why",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+
+class CommentForm(forms.Form):
+    """An optional comment, for withdrawing a submission or unpublishing a monograph."""
+
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+    )
+
+
+class DecisionForm(forms.Form):
+    """A reviewer's verdict, with an overall comment and an optional note per section."""
+
+    outcome = forms.ChoiceField(
+        choices=[(APPROVE, "Approve and publish"), (REQUEST_CHANGES, "Request changes")],
+        widget=forms.HiddenInput,
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Optional when approving; required when requesting changes.",
+    )
+
+    def __init__(self, *args, section_titles: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for position, title in enumerate(section_titles):
+            self.fields[self.note_field_name(position)] = forms.CharField(
+                label=f"Note on “{title}”",
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            )
+
+    @staticmethod
+    def note_field_name(position: int) -> str:
+        return f"note_{position}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == REQUEST_CHANGES and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "Say what needs to change: a comment is required.")
+        return cleaned
+
+    @property
+    def section_notes(self) -> dict[str, str]:
+        """Non-empty notes keyed by section position, as `Decision.section_notes` stores them."""
+        notes = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("note_") and value.strip():
+                notes[name.removeprefix("note_")] = value.strip()
+        return notes

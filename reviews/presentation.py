@@ -1,0 +1,255 @@
+"""What the workflow screens show: comparisons, decision histories and status panels.
+
+Nothing here writes; every function takes the viewing user so it can leave out what they may not
+read (reviewer comments are for the submitter, the authors, reviewers and editors).
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from monographs.diff import ADDED, CHANGED, REMOVED, UNCHANGED, compare_documents
+from monographs.models import Drug, Origin, Revision, SectionKind
+from reviews.models import (
+    AuditEntry,
+    Decision,
+    Review,
+    can_read_reviewer_comments,
+    drug_workflow_state,
+    reviewer_display_name,
+)
+from reviews.services import review_is_stale
+
+CHANGE_LABELS = {ADDED: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", REMOVED: "Removed"}
+
+
+def origin_label(origin: str) -> str:
+    return Origin(origin).label if origin in Origin.values else origin
+
+
+def provenance_summary(provenance: dict | None) -> str:
+    """One readable line: origin, tool and source titles."""
+    if not provenance:
+        return ""
+    parts = [origin_label(provenance.get("origin", ""))]
+    if provenance.get("ai_tool"):
+        parts.append(f"tool: {provenance['ai_tool']}")
+    sources = provenance.get("sources") or []
+    if sources:
+        parts.append("sources: " + "; ".join(source.get("title", "") for source in sources))
+    return " · ".join(parts)
+
+
+def _review_decisions_queryset():
+    return Decision.objects.select_related("reviewer__reviewer_profile").order_by(
+        "-created_at", "-id"
+    )
+
+
+def _author_ids(revision: Revision) -> set[int]:
+    return {author.pk for author in revision.authors.all()}
+
+
+@dataclass
+class DecisionView:
+    decision: Decision
+    review: Review
+    reviewer_name: str
+    readable: bool
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def decision_views(reviews, user) -> list[DecisionView]:
+    """Decisions on `reviews` (authors and reviewers prefetched), newest first."""
+    views = []
+    for review in reviews:
+        readable = can_read_reviewer_comments(
+            user, submitter_id=review.submitted_by_id, author_ids=_author_ids(review.revision)
+        )
+        titles = [section_title(section) for section in review.revision.sections]
+        for decision in review.decisions.all():
+            notes = []
+            if readable:
+                for position, note in sorted(
+                    decision.section_notes.items(), key=lambda item: int(item[0])
+                ):
+                    index = int(position)
+                    title = titles[index] if index < len(titles) else f"Section {index + 1}"
+                    notes.append((title, note))
+            views.append(
+                DecisionView(
+                    decision=decision,
+                    review=review,
+                    reviewer_name=reviewer_display_name(decision.reviewer),
+                    readable=readable,
+                    notes=notes,
+                )
+            )
+    views.sort(key=lambda view: (view.decision.created_at, view.decision.pk), reverse=True)
+    return views
+
+
+def section_title(section: dict) -> str:
+    return section.get("heading") or SectionKind(section["kind"]).label
+
+
+def drug_reviews_with_decisions(drug: Drug):
+    return (
+        drug.reviews.select_related("revision", "submitted_by")
+        .prefetch_related("revision__authors", Prefetch("decisions", _review_decisions_queryset()))
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def comparison_base(review: Review) -> Revision | None:
+    """What the reviewer compares against: what is live, or for a closed review, what was."""
+    revision = review.revision
+    published = review.drug.published_revision
+    if review.is_open:
+        return published
+    return (
+        Revision.objects.approved()
+        .filter(drug_id=review.drug_id, number__lt=revision.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+def preview_html(revision: Revision) -> str:
+    """The article exactly as publishing this revision would assemble it (stored HTML only)."""
+    preview = copy.copy(revision)
+    preview.assemble_article()
+    return preview.article_html
+
+
+@dataclass
+class ItemRow:
+    change: object
+    label: str
+    old_provenance: str
+    new_provenance: str
+    note_field: object = None
+
+
+def item_rows(changes, *, form=None, with_notes: bool = False) -> list[ItemRow]:
+    rows = []
+    position = 0
+    for change in changes:
+        note_field = None
+        if change.new is not None:
+            if with_notes and form is not None:
+                note_field = form[form.note_field_name(position)]
+            position += 1
+        rows.append(
+            ItemRow(
+                change=change,
+                label=CHANGE_LABELS[change.status],
+                old_provenance=provenance_summary((change.old or {}).get("provenance")),
+                new_provenance=provenance_summary((change.new or {}).get("provenance")),
+                note_field=note_field,
+            )
+        )
+    return rows
+
+
+def review_page_context(review: Review, *, user, form=None, may_decide: bool) -> dict:
+    """Everything the review page shows for `review`, as seen by `user`."""
+    base = comparison_base(review)
+    comparison = compare_documents(base.content if base else None, review.revision.content)
+    reviews = list(drug_reviews_with_decisions(review.drug))
+    this_review = next(item for item in reviews if item.pk == review.pk)
+    return {
+        "review": review,
+        "revision": review.revision,
+        "drug": review.drug,
+        "base": base,
+        "base_is_live": base is not None and base.pk == review.drug.published_revision_id,
+        "comparison": comparison,
+        "field_changes": [change for change in comparison.fields if change.status != UNCHANGED],
+        "section_rows": item_rows(comparison.sections, form=form, with_notes=may_decide),
+        "faq_rows": item_rows(comparison.faqs),
+        "preview_html": preview_html(review.revision),
+        "is_stale": review.is_open and review_is_stale(review),
+        "newer_review": review.drug.reviews.in_review().exclude(pk=review.pk).first()
+        if not review.is_open
+        else None,
+        "submitter_name": reviewer_display_name(review.submitted_by),
+        "authors": ", ".join(
+            reviewer_display_name(author) for author in this_review.revision.authors.all()
+        ),
+        "decisions": decision_views(reviews, user),
+        "form": form,
+        "may_decide": may_decide,
+    }
+
+
+@dataclass
+class AuditRow:
+    entry: AuditEntry
+    actor_name: str
+    comment: str
+    comment_hidden: bool
+
+
+def audit_rows(entries, user) -> list[AuditRow]:
+    """Audit entries with reviewer comments left out for those who may not read them."""
+    rows = []
+    for entry in entries:
+        review = getattr(entry.revision, "review", None) if entry.revision else None
+        readable = review is not None and can_read_reviewer_comments(
+            user, submitter_id=review.submitted_by_id, author_ids=_author_ids(review.revision)
+        )
+        hidden = bool(entry.carries_reviewer_comment and entry.comment and not readable)
+        rows.append(
+            AuditRow(
+                entry=entry,
+                actor_name=reviewer_display_name(entry.actor) if entry.actor else "—",
+                comment="" if hidden else entry.comment,
+                comment_hidden=hidden,
+            )
+        )
+    return rows
+
+
+def audit_entries(drug: Drug):
+    return drug.audit_entries.select_related(
+        "actor__reviewer_profile", "revision__review"
+    ).prefetch_related("revision__authors")
+
+
+@dataclass
+class WorkflowPanel:
+    state: object
+    published: Revision | None
+    open_review: Review | None
+    latest_review: Review | None
+    decisions: list[DecisionView]
+    comments_hidden: bool
+    can_submit: bool
+    can_withdraw: bool
+    can_unpublish: bool
+
+
+def workflow_panel(drug: Drug, *, user, can_submit: bool, can_unpublish: bool) -> WorkflowPanel:
+    """The contributor's view of where their monograph stands and what reviewers said."""
+    reviews = list(drug_reviews_with_decisions(drug)[:1])
+    latest = reviews[0] if reviews else None
+    open_review = latest if latest and latest.is_open else None
+    decisions = decision_views(reviews, user) if latest else []
+    published = (
+        Revision.objects.select_related("approved_by").get(pk=drug.published_revision_id)
+        if drug.published_revision_id
+        else None
+    )
+    return WorkflowPanel(
+        state=drug_workflow_state(drug),
+        published=published,
+        open_review=open_review,
+        latest_review=latest,
+        decisions=decisions,
+        comments_hidden=any(not view.readable for view in decisions),
+        can_submit=can_submit,
+        can_withdraw=bool(open_review and open_review.submitted_by_id == user.pk),
+        can_unpublish=can_unpublish and published is not None,
+    )
