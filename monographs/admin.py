@@ -1,29 +1,298 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from monographs.models import Drug, FAQItem, Revision, Section
+from monographs.forms import (
+    LOCK_FIELD,
+    PROVENANCE_FIELDS,
+    DrugAdminForm,
+    FAQItemAdminForm,
+    LockedInlineFormSet,
+    SectionAdminForm,
+)
+from monographs.history import RestoreError, drug_restore
+from monographs.models import UNVERIFIED_ORIGINS, Drug, FAQItem, Origin, Revision, Section
+from monographs.views import history as history_views
+
+MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+
+def count_of(model, **filters) -> Coalesce:
+    """A per-drug count as a correlated subquery (no join fan-out, one query for any page)."""
+    counts = (
+        model.objects.filter(drug=OuterRef("pk"), **filters)
+        .order_by()
+        .values("drug")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 class SectionInline(admin.StackedInline):
     model = Section
+    form = SectionAdminForm
+    formset = LockedInlineFormSet
     extra = 0
-    fields = ["position", "kind", "heading", "body", "origin", "ai_tool", "sources"]
+    fieldsets = [
+        (None, {"fields": [LOCK_FIELD, "position", "kind", "heading", "body"]}),
+        ("Provenance", {"fields": PROVENANCE_FIELDS}),
+    ]
+    formfield_overrides = MARKDOWN_EDITOR
 
 
 class FAQItemInline(admin.StackedInline):
     model = FAQItem
+    form = FAQItemAdminForm
+    formset = LockedInlineFormSet
     extra = 0
-    fields = ["position", "question", "answer", "origin", "ai_tool", "sources"]
+    fieldsets = [
+        (None, {"fields": [LOCK_FIELD, "position", "question", "answer"]}),
+        ("Provenance", {"fields": PROVENANCE_FIELDS}),
+    ]
+    formfield_overrides = MARKDOWN_EDITOR
+
+
+class SectionOriginFilter(admin.SimpleListFilter):
+    title = "section provenance"
+    parameter_name = "section_origin"
+
+    def lookups(self, request, model_admin):
+        return [("unverified", "Any AI-generated or crowd-sourced"), *Origin.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unverified":
+            origins = UNVERIFIED_ORIGINS
+        elif self.value() in Origin.values:
+            origins = {self.value()}
+        else:
+            return queryset
+        return queryset.filter(pk__in=Section.objects.filter(origin__in=origins).values("drug_id"))
+
+
+class CombinationFilter(admin.SimpleListFilter):
+    title = "combination"
+    parameter_name = "combination"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        combination = Q(name__contains=" + ") | Q(
+            pk__in=Drug.components.through.objects.values("from_drug_id")
+        )
+        if self.value() == "yes":
+            return queryset.filter(combination)
+        if self.value() == "no":
+            return queryset.exclude(combination)
+        return queryset
 
 
 @admin.register(Drug)
 class DrugAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "drug_class", "updated_at"]
-    list_filter = ["drug_class"]
-    search_fields = ["name", "generic_name", "other_names"]
+    """Contributors' monograph editor: the drug, its sections and FAQ items on one page.
+
+    Subclasses (the editorial workflow) extend `get_urls`, `change_form_template`,
+    `response_change` and `list_display`; all history and restore screens hang off `get_urls`.
+    """
+
+    form = DrugAdminForm
+    inlines = [SectionInline, FAQItemInline]
+    list_display = [
+        "name",
+        "drug_class",
+        "is_combination",
+        "section_count",
+        "unverified_count",
+        "faq_count",
+        "is_published",
+        "updated_at",
+    ]
+    list_filter = ["drug_class", SectionOriginFilter, CombinationFilter]
+    search_fields = ["name", "generic_name", "other_names", "drug_class"]
+    list_per_page = 50
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["components"]
-    inlines = [SectionInline, FAQItemInline]
+    fieldsets = [
+        (None, {"fields": [LOCK_FIELD, "name", "slug", "generic_name", "other_names"]}),
+        ("Classification", {"fields": ["drug_class", "components", "regulatory_notes"]}),
+        ("Your edit", {"fields": ["change_reason"]}),
+    ]
+    object_history_template = "admin/monographs/drug/history.html"
+
+    class Media:
+        css = {"all": ["admin-extra/monographs.css"]}
+        js = ["admin-extra/markdownx-inlines.js"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                section_count=count_of(Section),
+                unverified_count=count_of(Section, origin__in=UNVERIFIED_ORIGINS),
+                faq_count=count_of(FAQItem),
+            )
+        )
+
+    @admin.display(boolean=True, description="Combination")
+    def is_combination(self, drug):
+        return drug.is_combination
+
+    @admin.display(description="Sections", ordering="section_count")
+    def section_count(self, drug):
+        return drug.section_count
+
+    @admin.display(description="AI/crowd sections", ordering="unverified_count")
+    def unverified_count(self, drug):
+        return drug.unverified_count
+
+    @admin.display(description="FAQs", ordering="faq_count")
+    def faq_count(self, drug):
+        return drug.faq_count
+
+    @admin.display(boolean=True, description="Published")
+    def is_published(self, drug):
+        return drug.is_published
+
+    # Saving: every row written by one admin save shares one history date and reason, so the
+    # history shows the save as one version of the monograph.
+
+    def _stamp(self, request, obj):
+        if not hasattr(request, "_medref_edit_moment"):
+            request._medref_edit_moment = timezone.now()
+        obj._history_user = request.user
+        obj._history_date = request._medref_edit_moment
+        reason = getattr(request, "_medref_change_reason", "")
+        if reason:
+            obj._change_reason = reason
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        request._medref_change_reason = form.cleaned_data.get("change_reason", "").strip()
+        super().save_model(request, self._stamp(request, obj), form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            self._stamp(request, obj).delete()
+        for obj in instances:
+            self._stamp(request, obj).save()
+        formset.save_m2m()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST" and obj is not None and _has_conflict(context):
+            history = reverse("admin:monographs_drug_history", args=[obj.pk])
+            messages.warning(
+                request,
+                format_html(
+                    "Someone saved this monograph while you were editing, so nothing was saved. "
+                    'See what they changed in the <a href="{}">history</a>, then merge below.',
+                    history,
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # History, comparison and restore.
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.history_compare_view),
+                name="{}_{}_history_compare".format(*info),
+            ),
+            path(
+                "<path:object_id>/history/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="{}_{}_restore".format(*info),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def get_viewable_drug(self, request, object_id) -> Drug:
+        drug = self.get_object(request, unquote(object_id))
+        if drug is None:
+            raise Http404
+        if not self.has_view_permission(request, drug):
+            raise PermissionDenied
+        return drug
+
+    def has_restore_permission(self, request, drug) -> bool:
+        return self.has_change_permission(request, drug) and request.user.has_perm(
+            "monographs.restore_drug"
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        drug = self.get_viewable_drug(request, object_id)
+        return history_views.history_list(self, request, drug, extra_context)
+
+    def history_compare_view(self, request, object_id):
+        drug = self.get_viewable_drug(request, object_id)
+        return history_views.history_compare(self, request, drug)
+
+    def restore_view(self, request, object_id):
+        drug = self.get_viewable_drug(request, object_id)
+        if not self.has_restore_permission(request, drug):
+            raise PermissionDenied
+        return history_views.history_restore(self, request, drug)
+
+    def perform_restore(self, request, drug, moment, reason: str = "") -> bool:
+        """Restore the version of `moment` and tell the user; True if the restore succeeded."""
+        try:
+            changed = drug_restore(drug=drug, as_of=moment, by=request.user, reason=reason)
+        except RestoreError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return False
+        history_views.report_restore(self, request, moment, changed)
+        if changed:
+            self.after_restore(request, drug)
+        return True
+
+    def after_restore(self, request, drug) -> None:
+        """Hook for what must follow an edit made by restoring (e.g. the workflow's)."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """simple-history's revert form, closed: it saved a POST on mere view permission.
+
+        A GET shows that version in our comparison; a POST is a restore like any other, and
+        needs change and restore permission.
+        """
+        drug = self.get_viewable_drug(request, object_id)
+        record = None
+        if str(version_id).isdigit():
+            record = Drug.history.filter(id=drug.pk, history_id=version_id).first()
+        if record is None:
+            raise Http404
+        if request.method == "POST":
+            if not self.has_restore_permission(request, drug):
+                raise PermissionDenied
+            self.perform_restore(request, drug, record.history_date)
+            return HttpResponseRedirect(reverse("admin:monographs_drug_change", args=[drug.pk]))
+        query = urlencode({"from": record.history_date.isoformat(), "to": "current"})
+        compare = reverse("admin:monographs_drug_history_compare", args=[drug.pk])
+        return HttpResponseRedirect(f"{compare}?{query}")
+
+
+def _has_conflict(context) -> bool:
+    adminform = context.get("adminform")
+    forms = [adminform.form] if adminform else []
+    for inline in context.get("inline_admin_formsets", []):
+        forms.extend(inline.formset.forms)
+        if any(error.code == "stale" for error in inline.formset.non_form_errors().as_data()):
+            return True
+    return any(getattr(form, "conflict", False) for form in forms)
 
 
 @admin.register(Revision)

@@ -1,0 +1,167 @@
+"""Admin forms for monographs, with optimistic locking against silent overwrites.
+
+Each form carries the `version` of the row it was opened at. On save the row is locked and its
+version compared: if someone saved it in between, the form is rejected with a message naming
+them, the person's own text stays in the form to merge, and the hidden version moves on so that
+the merged text can be saved.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from monographs.history import format_moment
+from monographs.models import Drug, FAQItem, Section
+
+LOCK_FIELD = "lock_version"
+PROVENANCE_FIELDS = ["origin", "ai_tool", "sources"]
+
+
+def last_change(model, pk) -> tuple[str, str]:
+    """Who last saved (or deleted) row `pk` of `model` and when, for a conflict message."""
+    record = (
+        model.history.filter(id=pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if record is None:
+        return "someone", "an unknown time"
+    user = record.history_user.get_username() if record.history_user else "someone"
+    return user, format_moment(record.history_date)
+
+
+def conflict_message(model, pk, noun: str, *, deleting: bool = False) -> str:
+    user, moment = last_change(model, pk)
+    changed = f"This {noun} was changed by {user} at {moment} since you opened it."
+    if deleting:
+        return f"{changed} It was not deleted: reload the page to see their version first."
+    return (
+        f"{changed} Your text is kept below and was not saved: compare it with theirs "
+        "(History, top right), merge the two here, and save again."
+    )
+
+
+def deleted_message(model, pk, noun: str) -> str:
+    user, moment = last_change(model, pk)
+    return (
+        f"This {noun} was deleted by {user} at {moment} since you opened it. Copy your text, "
+        "reload the page and add it again (or restore it from the History)."
+    )
+
+
+class LockedModelForm(forms.ModelForm):
+    """A model form that refuses to save over a newer version of its row."""
+
+    noun = "item"
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = False
+        if self.instance.pk is not None:
+            self.initial.setdefault(LOCK_FIELD, self.instance.version)
+
+    def opened_pk(self):
+        """The primary key of the row this form was opened on, even if that row is gone now."""
+        if self.instance.pk is not None:
+            return self.instance.pk
+        pk_name = self._meta.model._meta.pk.name
+        raw = self.data.get(self.add_prefix(pk_name)) if self.is_bound else None
+        return int(raw) if raw and str(raw).isdigit() else None
+
+    def current_version(self, pk) -> int | None:
+        """The row's version now, locking it until this transaction ends."""
+        return (
+            self._meta.model._default_manager.select_for_update()
+            .filter(pk=pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+
+    def check_version(self, *, deleting: bool = False) -> str | None:
+        """A conflict message if the row changed since the form was opened, else None."""
+        opened_at = self.cleaned_data.get(LOCK_FIELD)
+        pk = self.opened_pk()
+        if opened_at is None or pk is None:
+            return None
+        model = self._meta.model
+        current = self.current_version(pk)
+        if current is None:
+            return deleted_message(model, pk, self.noun)
+        if current == opened_at:
+            return None
+        self.conflict = True
+        # Let the next save, made after reading the message and merging, go through.
+        self.data = self.data.copy()
+        self.data[self.add_prefix(LOCK_FIELD)] = str(current)
+        return conflict_message(model, pk, self.noun, deleting=deleting)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.has_changed() and not cleaned_data.get("DELETE"):
+            message = self.check_version()
+            if message:
+                raise ValidationError(message, code="stale")
+        return cleaned_data
+
+
+class LockedInlineFormSet(BaseInlineFormSet):
+    """Inline formset that also refuses to delete a row someone changed in the meantime."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Rows name their drug (`Section.__str__`): hand them the parent, not a query each.
+        if getattr(form.instance, self.fk.attname) == self.instance.pk:
+            self.fk.set_cached_value(form.instance, self.instance)
+        return form
+
+    def clean(self):
+        super().clean()
+        # Django skips the errors of forms marked for deletion, so check those here.
+        for form in self.deleted_forms:
+            if form.instance.pk is None or not hasattr(form, "cleaned_data"):
+                continue
+            message = form.check_version(deleting=True)
+            if message:
+                raise ValidationError(message, code="stale")
+
+
+class DrugAdminForm(LockedModelForm):
+    noun = "monograph"
+
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=300,
+        help_text="Optional. Shown in the history next to your edit.",
+    )
+
+    class Meta:
+        model = Drug
+        fields = [
+            "name",
+            "slug",
+            "generic_name",
+            "other_names",
+            "drug_class",
+            "components",
+            "regulatory_notes",
+        ]
+
+
+class SectionAdminForm(LockedModelForm):
+    noun = "section"
+
+    class Meta:
+        model = Section
+        fields = ["position", "kind", "heading", "body", *PROVENANCE_FIELDS]
+
+
+class FAQItemAdminForm(LockedModelForm):
+    noun = "FAQ item"
+
+    class Meta:
+        model = FAQItem
+        fields = ["position", "question", "answer", *PROVENANCE_FIELDS]
