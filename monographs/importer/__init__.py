@@ -1,0 +1,108 @@
+"""Import monograph documents (the seed layouts and our own Jekyll export) as draft drugs."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monographs.importer.loading import monograph_load
+from monographs.importer.parsing import (
+    ImportFailed,
+    ParsedFAQ,
+    ParsedMonograph,
+    ParsedSection,
+    decode_document,
+    parse_document,
+)
+from monographs.models import Drug
+
+DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+
+__all__ = [
+    "DOCUMENT_SUFFIXES",
+    "ImportFailed",
+    "ImportReport",
+    "ImportedFile",
+    "ParsedFAQ",
+    "ParsedMonograph",
+    "ParsedSection",
+    "import_file",
+    "import_paths",
+    "parse_document",
+]
+
+
+@dataclass
+class ImportedFile:
+    path: Path
+    drug: Drug
+    created: bool
+    changed: bool
+
+    @property
+    def outcome(self) -> str:
+        if self.created:
+            return "created"
+        return "updated" if self.changed else "unchanged"
+
+
+@dataclass
+class ImportReport:
+    imported: list[ImportedFile] = field(default_factory=list)
+    failures: list[ImportFailed] = field(default_factory=list)
+
+    @property
+    def drugs(self) -> list[Drug]:
+        return [item.drug for item in self.imported]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def import_file(path: Path, *, user, reason: str | None = None) -> Drug:
+    """Import one file as a draft, all or nothing; raise `ImportFailed` on bad input."""
+    return _import_file(Path(path), user=user, reason=reason).drug
+
+
+def import_paths(paths: list[Path], *, user) -> ImportReport:
+    """Import files and folders (their .md/.markdown/.txt files), going on past failures."""
+    report = ImportReport()
+    for path in _expand(paths, report):
+        try:
+            report.imported.append(_import_file(path, user=user))
+        except ImportFailed as failure:
+            report.failures.append(failure)
+    return report
+
+
+def _import_file(path: Path, *, user, reason: str | None = None) -> ImportedFile:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImportFailed(path.name, f"cannot read the file ({error.strerror})") from None
+    parsed = parse_document(decode_document(data, source_name=path.name), source_name=path.name)
+    result = monograph_load(
+        parsed, user=user, reason=reason or f"Imported from {path.name}", source_name=path.name
+    )
+    return ImportedFile(path=path, drug=result.drug, created=result.created, changed=result.changed)
+
+
+def _expand(paths: list[Path], report: ImportReport) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(
+                child
+                for child in path.iterdir()
+                if child.is_file()
+                and child.suffix.lower() in DOCUMENT_SUFFIXES
+                and not child.name.startswith(".")
+            )
+            if not found:
+                suffixes = "/".join(sorted(DOCUMENT_SUFFIXES))
+                report.failures.append(ImportFailed(path.name, f"no {suffixes} files in folder"))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            report.failures.append(ImportFailed(path.name, "no such file or folder"))
+    return files

@@ -1,0 +1,151 @@
+"""Write a parsed monograph to the database, recording every change in history."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from monographs.importer.parsing import ComponentRef, ImportFailed, ParsedMonograph
+from monographs.models import Drug, FAQItem, Section
+from monographs.models.history import ChangeTrackedModel
+
+
+@dataclass
+class LoadResult:
+    drug: Drug
+    created: bool
+    changed: bool
+
+
+class _Writer:
+    """Saves objects as `user` with one change reason, and notes whether anything changed."""
+
+    def __init__(self, *, user, reason: str, source_name: str):
+        self.user = user
+        self.reason = reason
+        self.source_name = source_name
+        self.changed = False
+
+    def save(self, instance: ChangeTrackedModel) -> None:
+        # Unchanged objects are not saved at all: no history row, no version bump, no query.
+        if instance.pk is not None and not instance.has_changed():
+            return
+        try:
+            instance.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise ImportFailed(self.source_name, _one_line(error, instance)) from None
+        self._attribute(instance)
+        instance.save()
+        self.changed = True
+
+    def delete(self, instance: ChangeTrackedModel) -> None:
+        self._attribute(instance)
+        instance.delete()
+        self.changed = True
+
+    def _attribute(self, instance) -> None:
+        instance._history_user = self.user
+        instance._change_reason = self.reason
+
+
+def monograph_load(parsed: ParsedMonograph, *, user, reason: str, source_name: str) -> LoadResult:
+    """Create or update the drug `parsed` describes, all or nothing."""
+    try:
+        with transaction.atomic():
+            return _load(parsed, _Writer(user=user, reason=reason, source_name=source_name))
+    except IntegrityError as error:
+        message = " ".join(str(error).split())
+        raise ImportFailed(source_name, f"conflicts with an existing drug ({message})") from None
+
+
+def _load(parsed: ParsedMonograph, writer: _Writer) -> LoadResult:
+    drug = _find_drug(parsed.slug, parsed.name)
+    created = drug is None
+    if drug is None:
+        drug = Drug()
+    drug.name = parsed.name
+    drug.slug = parsed.slug
+    drug.generic_name = parsed.generic_name
+    if parsed.other_names is not None:
+        drug.other_names = "\n".join(parsed.other_names)
+    if parsed.drug_class is not None:
+        drug.drug_class = parsed.drug_class
+    if parsed.regulatory_notes is not None:
+        drug.regulatory_notes = parsed.regulatory_notes
+    writer.save(drug)
+
+    if parsed.components is not None:
+        _link_components(drug, parsed.components, writer)
+    _replace_in_place(
+        writer,
+        existing=list(drug.sections.order_by("position", "id")) if not created else [],
+        new=lambda: Section(drug=drug),
+        items=parsed.sections,
+        assign=_assign_section,
+    )
+    _replace_in_place(
+        writer,
+        existing=list(drug.faqs.order_by("position", "id")) if not created else [],
+        new=lambda: FAQItem(drug=drug),
+        items=parsed.faqs,
+        assign=_assign_faq,
+    )
+    return LoadResult(drug=drug, created=created, changed=writer.changed)
+
+
+def _find_drug(slug: str, name: str) -> Drug | None:
+    return Drug.objects.filter(slug=slug).first() or Drug.objects.filter(name=name).first()
+
+
+def _link_components(drug: Drug, refs: list[ComponentRef], writer: _Writer) -> None:
+    components = []
+    for ref in refs:
+        component = _find_drug(ref.slug, ref.name)
+        if component is None:
+            component = Drug(name=ref.name, slug=ref.slug)
+            writer.save(component)
+        if component.pk != drug.pk:
+            components.append(component)
+    current = {component.pk for component in drug.components.all()}
+    if current != {component.pk for component in components}:
+        drug.components.set(components)
+        writer.changed = True
+
+
+def _replace_in_place(writer: _Writer, *, existing, new, items, assign) -> None:
+    """Update stored rows position by position, add missing ones, delete the surplus.
+
+    Updating in place (rather than delete and recreate) keeps ids stable and writes history
+    only for rows whose content really changed.
+    """
+    for position, item in enumerate(items):
+        instance = existing[position] if position < len(existing) else new()
+        assign(instance, item)
+        instance.position = position
+        writer.save(instance)
+    for surplus in existing[len(items) :]:
+        writer.delete(surplus)
+
+
+def _assign_section(section: Section, parsed) -> None:
+    section.kind = parsed.kind
+    section.heading = parsed.heading
+    section.body = parsed.body
+    section.set_provenance(parsed.provenance)
+
+
+def _assign_faq(faq: FAQItem, parsed) -> None:
+    faq.question = parsed.question
+    faq.answer = parsed.answer
+    faq.set_provenance(parsed.provenance)
+
+
+def _one_line(error: ValidationError, instance) -> str:
+    label = instance._meta.verbose_name
+    if hasattr(error, "message_dict"):
+        problems = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+    else:
+        problems = " ".join(error.messages)
+    return " ".join(f"invalid {label}: {problems}".split())
