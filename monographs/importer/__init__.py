@@ -99,10 +99,12 @@ def _expand(paths: list[Path], report: ImportReport) -> list[Path]:
             )
             if not found:
                 suffixes = "/".join(sorted(DOCUMENT_SUFFIXES))
-                report.failures.append(ImportFailed(path.name, f"no {suffixes} files in folder"))
+                report.failures.append(
+                    ImportFailed(path.name or str(path), f"no {suffixes} files in folder")
+                )
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
-            report.failures.append(ImportFailed(path.name, "no such file or folder"))
+            report.failures.append(ImportFailed(path.name or str(path), "no such file or folder"))
     return files

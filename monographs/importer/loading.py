@@ -64,7 +64,9 @@ def _load(parsed: ParsedMonograph, writer: _Writer) -> LoadResult:
     if drug is None:
         drug = Drug()
     drug.name = parsed.name
-    drug.slug = parsed.slug
+    if created or parsed.slug_is_explicit:
+        # A drug found by name keeps its slug (its public URL) unless the file names one.
+        drug.slug = parsed.slug
     drug.generic_name = parsed.generic_name
     if parsed.other_names is not None:
         drug.other_names = "\n".join(parsed.other_names)

@@ -116,6 +116,7 @@ class ParsedMonograph:
     drug_class: str | None = None
     regulatory_notes: str | None = None
     components: list[ComponentRef] | None = None
+    slug_is_explicit: bool = False  # the front matter names the slug (else it is the name's)
 
 
 @dataclass
@@ -237,6 +238,7 @@ def _parse_article(meta: dict, body: str, source_name: str) -> ParsedMonograph:
     return ParsedMonograph(
         name=name,
         slug=_slug(meta, name, source_name),
+        slug_is_explicit=bool(_meta_text(meta, "slug", source_name)),
         generic_name=generic_name,
         sections=sections,
         faqs=faqs,
@@ -584,6 +586,7 @@ def _parse_exported(meta: dict, body: str, source_name: str) -> ParsedMonograph:
     return ParsedMonograph(
         name=name,
         slug=_slug(meta, name, source_name),
+        slug_is_explicit=bool(_meta_text(meta, "slug", source_name)),
         generic_name=_meta_text(meta, "generic_name", source_name) or "",
         sections=sections,
         faqs=faqs,

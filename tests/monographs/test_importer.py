@@ -429,3 +429,23 @@ class ReimportTests:
         assert existing in drug.components.all()
         existing.refresh_from_db()
         assert existing.document() == document
+
+    def test_drug_found_by_name_keeps_its_slug(self, contributor):
+        """A drug whose slug was changed by hand is updated by name and keeps its URL."""
+        existing = monograph(name="Cyanocobalamin", slug="vitamin-b12")
+        drug = import_file(JEKYLL_SEED, user=contributor)
+        assert (drug.pk, drug.slug) == (existing.pk, "vitamin-b12")
+        assert drug.generic_name == "Cyanocobalamin"
+
+    def test_name_clash_fails_cleanly(self, contributor):
+        """A file that would rename a drug onto another drug's name fails and changes nothing."""
+        monograph(name="Cyanocobalamin (old name)", slug="cyanocobalamin")
+        monograph(name="Cyanocobalamin", slug="cobalamin")
+        rows = history_rows()
+        with pytest.raises(ImportFailed) as failure:
+            import_file(JEKYLL_SEED, user=contributor)
+        message = str(failure.value)
+        assert message.startswith("002_fd55241e7e03e916.txt: conflicts with an existing drug")
+        assert "\n" not in message
+        assert history_rows() == rows
+        assert Drug.objects.get(slug="cyanocobalamin").name == "Cyanocobalamin (old name)"
