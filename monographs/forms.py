@@ -8,9 +8,10 @@ the merged text can be saved.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 
-from monographs.history import format_moment
+from monographs.history import content_fields, format_moment
 from monographs.models import Drug, FAQItem, Section
 
 LOCK_FIELD = "lock_version"
@@ -71,14 +72,49 @@ class LockedModelForm(forms.ModelForm):
         raw = self.data.get(self.add_prefix(pk_name)) if self.is_bound else None
         return int(raw) if raw and str(raw).isdigit() else None
 
-    def current_version(self, pk) -> int | None:
-        """The row's version now, locking it until this transaction ends."""
-        return (
-            self._meta.model._default_manager.select_for_update()
-            .filter(pk=pk)
-            .values_list("version", flat=True)
+    def current_row(self, pk):
+        """The row as it is now, locked until this transaction ends (None if deleted)."""
+        return self._meta.model._default_manager.select_for_update().filter(pk=pk).first()
+
+    def _edited_fields(self) -> list[models.Field]:
+        return [
+            model_field
+            for model_field in content_fields(self._meta.model)
+            if model_field.name in self.cleaned_data
+        ]
+
+    def _edited_relations(self) -> list[models.Field]:
+        return [
+            model_field
+            for model_field in self._meta.model._meta.many_to_many
+            if model_field.name in self.cleaned_data
+        ]
+
+    def submits_what_was_opened(self, pk, opened_at: int, current) -> bool:
+        """Whether this form sends back, unedited, the version it was opened at."""
+        opened = (
+            self._meta.model.history.filter(id=pk, version=opened_at)
+            .order_by("-history_date", "-history_id")
             .first()
         )
+        if opened is None:
+            return False
+        for model_field in self._edited_fields():
+            if self.cleaned_data[model_field.name] != getattr(opened, model_field.attname):
+                return False
+        # Relations are not versioned: unedited means "as they are now".
+        for model_field in self._edited_relations():
+            submitted = {related.pk for related in self.cleaned_data[model_field.name]}
+            if submitted != set(getattr(current, model_field.name).values_list("pk", flat=True)):
+                return False
+        return True
+
+    def keep_current(self, current) -> None:
+        """Save nothing over `current`: the person only sent back what they were shown."""
+        for model_field in self._edited_fields():
+            self.cleaned_data[model_field.name] = getattr(current, model_field.attname)
+        for model_field in self._edited_relations():
+            self.cleaned_data[model_field.name] = list(getattr(current, model_field.name).all())
 
     def check_version(self, *, deleting: bool = False) -> str | None:
         """A conflict message if the row changed since the form was opened, else None."""
@@ -87,19 +123,27 @@ class LockedModelForm(forms.ModelForm):
         if opened_at is None or pk is None:
             return None
         model = self._meta.model
-        current = self.current_version(pk)
+        current = self.current_row(pk)
         if current is None:
             return deleted_message(model, pk, self.noun)
-        if current == opened_at:
+        if current.version == opened_at:
+            return None
+        if not deleting and self.submits_what_was_opened(pk, opened_at, current):
+            self.keep_current(current)
             return None
         self.conflict = True
         # Let the next save, made after reading the message and merging, go through.
         self.data = self.data.copy()
-        self.data[self.add_prefix(LOCK_FIELD)] = str(current)
+        self.data[self.add_prefix(LOCK_FIELD)] = str(current.version)
         return conflict_message(model, pk, self.noun, deleting=deleting)
 
     def clean(self):
         cleaned_data = super().clean()
+        # Browsers send textarea line breaks as CRLF; store one convention, so that saving
+        # unchanged text is not a change.
+        for name, value in cleaned_data.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
         if self.has_changed() and not cleaned_data.get("DELETE"):
             message = self.check_version()
             if message:

@@ -87,6 +87,9 @@ class Version:
         return reasons
 
 
+_SUBJECT_ORDER = {"Drug": 0, "Section": 1, "FAQ": 2}
+
+
 def _history_rows(drug_id: int) -> list[tuple[str, models.Model]]:
     rows = [
         ("Drug", record)
@@ -100,7 +103,7 @@ def _history_rows(drug_id: int) -> list[tuple[str, models.Model]]:
         ("FAQ", record)
         for record in FAQItem.history.filter(drug_id=drug_id).select_related("history_user")
     ]
-    rows.sort(key=lambda row: (row[1].history_date, row[1].history_id))
+    rows.sort(key=lambda row: (row[1].history_date, _SUBJECT_ORDER[row[0]], row[1].history_id))
     return rows
 
 
