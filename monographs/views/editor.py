@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from monographs.markdown import render_markdown
@@ -12,6 +13,7 @@ EDIT_PERMISSIONS = (
 )
 
 
+@never_cache
 @require_POST
 def markdown_preview(request):
     """The editor's live preview, through the same sanitizing renderer as saved content."""

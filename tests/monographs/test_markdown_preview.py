@@ -1,0 +1,69 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.monographs.test_sanitizer import HOSTILE, assert_inert
+
+PREVIEW = reverse("markdownx_markdownify")
+
+
+@pytest.mark.django_db
+class PreviewAccessTests:
+    def test_anonymous_is_refused(self, client):
+        """Anonymous visitors cannot use the preview (markdownx's own view lets them)."""
+        assert client.post(PREVIEW, {"content": "**hi**"}).status_code == 403
+
+    def test_non_staff_user_is_refused(self, client, reader):
+        """A logged-in reader who is not staff gets 403."""
+        client.force_login(reader)
+        assert client.post(PREVIEW, {"content": "**hi**"}).status_code == 403
+
+    def test_staff_without_edit_permission_is_refused(self, client, reviewer):
+        """A medical reviewer (staff, view-only on content) gets 403."""
+        client.force_login(reviewer)
+        assert client.post(PREVIEW, {"content": "**hi**"}).status_code == 403
+
+    def test_staff_with_unrelated_permission_is_refused(self, client):
+        """Staff allowed only to view drugs cannot preview."""
+        user = UserFactory(username="viv", is_staff=True)
+        user.user_permissions.add(Permission.objects.get(codename="view_drug"))
+        client.force_login(user)
+        assert client.post(PREVIEW, {"content": "**hi**"}).status_code == 403
+
+    def test_contributor_gets_rendered_html(self, client, contributor):
+        """A contributor's preview is the rendered markdown."""
+        client.force_login(contributor)
+        response = client.post(PREVIEW, {"content": "## Dose\n\n**500 mg** daily"})
+        assert response.status_code == 200
+        assert response.content.decode() == (
+            '<h2 id="dose">Dose</h2>\n<p><strong>500 mg</strong> daily</p>'
+        )
+
+    def test_get_is_not_allowed(self, client, contributor):
+        """The preview only answers POST."""
+        client.force_login(contributor)
+        assert client.get(PREVIEW, {"content": "x"}).status_code == 405
+
+    def test_csrf_token_is_required(self, contributor):
+        """A cross-site POST without the CSRF token is refused."""
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(contributor)
+        assert browser.post(PREVIEW, {"content": "x"}).status_code == 403
+
+    def test_preview_is_not_cached(self, client, contributor):
+        """Previews of unsaved drafts are never stored by caches."""
+        client.force_login(contributor)
+        response = client.post(PREVIEW, {"content": "x"})
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
+def test_preview_output_is_sanitized(client, contributor, source):
+    """Hostile markdown typed in the editor previews without anything executable."""
+    client.force_login(contributor)
+    response = client.post(PREVIEW, {"content": source})
+    assert response.status_code == 200
+    assert_inert(response.content.decode())
