@@ -1,5 +1,9 @@
 """The one path from user markdown to safe HTML: render, then sanitize against an allowlist."""
 
+import re
+import unicodedata
+from urllib.parse import unquote
+
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
@@ -19,6 +23,9 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan", "scope"},
 }  # fmt: skip
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src", "cite", "action", "formaction", "xlink:href"}
+
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 
 _EXTENSIONS = ["extra", "sane_lists", "toc"]
 
@@ -30,6 +37,30 @@ def _markdown_converter() -> markdown.Markdown:
     )
 
 
+def _url_scheme(url: str) -> str | None:
+    """The scheme a lenient reader could see in `url` once decoded and stripped of invisibles."""
+    decoded = unquote(url)
+    visible = "".join(
+        char
+        for char in decoded
+        if not (char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Co", "Cn"})
+        and char != "\ufffd"
+    )
+    match = _SCHEME.match(visible.lower())
+    return match.group(1) if match else None
+
+
+def _drop_disguised_urls(element: str, attribute: str, value: str) -> str | None:
+    # nh3 already rejects real schemes outside the allowlist; this also drops relative-looking
+    # URLs that only hide one (`%6Aavascript:`, `java\u200bscript:`), so no reader or later
+    # decoder can turn them back into a script URL.
+    if attribute in URL_ATTRIBUTES:
+        scheme = _url_scheme(value)
+        if scheme is not None and scheme not in ALLOWED_URL_SCHEMES:
+            return None
+    return value
+
+
 def sanitize_html(html: str) -> str:
     """Strip everything outside the allowlist; links get rel=noopener noreferrer nofollow."""
     return nh3.clean(
@@ -37,6 +68,7 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_drop_disguised_urls,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
