@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from monographs.exporter import draft_documents, published_documents
-from monographs.importer import import_paths
+from monographs.importer import ImportFailed, import_file, import_paths
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from tests.factories import DrugFactory, FAQItemFactory, SectionFactory, monograph
 
@@ -213,3 +213,57 @@ class JekyllExportTests:
         """--published writes pages for published drugs only, from their approved revision."""
         export("--format", "jekyll", "--output", str(tmp_path), "--published")
         assert [path.name for path in tmp_path.iterdir()] == ["methylcobalamin.md"]
+
+
+@pytest.mark.django_db
+class EditedPageTests:
+    """Hand-edited Jekyll pages either re-import or fail with one clear line."""
+
+    @pytest.fixture
+    def page(self, tmp_path, annotated_drug):
+        export("--format", "jekyll", "--output", str(tmp_path))
+        return tmp_path / "examplamine.md"
+
+    @pytest.mark.parametrize(
+        ("old", "new", "reason"),
+        [
+            (
+                "## Storage and handling\n",
+                "## Storage\n",
+                "the front matter lists a section 'Storage and handling' that is not in the body "
+                "(in this order)",
+            ),
+            ("### Is it safe?\n", "", "the front matter lists 2 FAQs but the body has 1"),
+            ("kind: dosage", "kind: dose", "unknown section kind 'dose' in the front matter"),
+            (
+                "origin: crowd_sourced",
+                "origin: rumour",
+                "unknown provenance origin 'rumour' in the front matter",
+            ),
+            (
+                "# Examplamine\n",
+                "# Examplamine\n\nStray text.\n",
+                "text before the first section heading",
+            ),
+            ("sections:\n", "sections: 3\nx:\n", "front-matter 'sections' must be a list"),
+        ],
+    )
+    def test_inconsistent_page_fails(self, page, contributor, old, new, reason):
+        """A page whose body no longer matches its front matter is refused, naming the file."""
+        text = page.read_text(encoding="utf-8")
+        assert old in text
+        page.write_text(text.replace(old, new, 1), encoding="utf-8")
+        Drug.objects.all().delete()
+        with pytest.raises(ImportFailed) as failure:
+            import_file(page, user=contributor)
+        assert str(failure.value) == f"examplamine.md: {reason}"
+        assert not Drug.objects.exists()
+
+    def test_edited_text_is_imported(self, page, contributor, annotated_drug):
+        """Editing a section's text in the page updates that section on re-import."""
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("Memory support.", "Memory and focus."), encoding="utf-8")
+        drug = import_file(page, user=contributor)
+        assert drug.pk == annotated_drug.pk
+        assert drug.sections.get(kind=SectionKind.USAGE).body == "Memory and focus."
+        assert drug.sections.get(kind=SectionKind.USAGE).ai_tool == "GPT-4o"
