@@ -16,6 +16,7 @@ class ChangeTrackedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.normalize_line_endings()
         changed = self.has_changed()
         if changed:
             self.prepare_for_save()
@@ -44,6 +45,14 @@ class ChangeTrackedModel(models.Model):
             for field in self._meta.concrete_fields
             if field.name not in self.untracked_fields and field.attname in self.__dict__
         }
+
+    def normalize_line_endings(self) -> None:
+        """Store LF only: browsers post textareas with CRLF, which is no change of content."""
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                value = self.__dict__.get(field.attname)
+                if isinstance(value, str) and "\r" in value:
+                    setattr(self, field.attname, value.replace("\r\n", "\n").replace("\r", "\n"))
 
     def has_changed(self) -> bool:
         loaded = getattr(self, "_loaded_state", None)
