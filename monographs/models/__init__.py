@@ -1,6 +1,7 @@
 from monographs.models.drugs import Drug, DrugQuerySet, FAQItem, Section, SectionKind
 from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin, Provenance
 from monographs.models.revisions import Revision, RevisionQuerySet, document_hash, edit_authors
+from monographs.models.search import SearchDocument
 
 __all__ = [
     "UNVERIFIED_ORIGINS",
@@ -11,6 +12,7 @@ __all__ = [
     "Provenance",
     "Revision",
     "RevisionQuerySet",
+    "SearchDocument",
     "Section",
     "SectionKind",
     "document_hash",

@@ -1,0 +1,32 @@
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from monographs.models.drugs import Drug
+
+
+class SearchDocument(models.Model):
+    """What search sees of one published monograph, written from its published revision.
+
+    One row per published drug, replaced whenever its publication changes (see
+    `monographs.search.search_index_update`); drafts and pending revisions never get here.
+    The text columns are plain text (no markup) so snippets can be escaped and highlighted.
+    The vector columns are filled on PostgreSQL only and carry GIN indexes created by
+    migration; on SQLite an FTS5 table (`monographs_search_fts`, also created by migration)
+    indexes the text columns instead.
+    """
+
+    drug = models.OneToOneField(
+        Drug, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    slug = models.SlugField(max_length=200, db_index=False)
+    name = models.CharField(max_length=200)
+    drug_class = models.CharField(max_length=200, blank=True)
+    aliases = models.TextField(blank=True, help_text="Generic name, other names and class.")
+    body = models.TextField(blank=True, help_text="Section headings and text.")
+    faqs = models.TextField(blank=True, help_text="FAQ questions and answers.")
+    reviewed_at = models.DateTimeField()
+    names_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self):
+        return self.name
