@@ -286,6 +286,8 @@ class WorkflowDrugAdmin(DrugAdmin):
         )
 
     def audit_view(self, request, object_id):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
         drug = self._drug_or_404(request, object_id)
         if not (
             self.has_view_or_change_permission(request, drug)
@@ -506,6 +508,8 @@ class ReviewAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:reviews_review_changelist"))
 
     def overdue_view(self, request):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()

@@ -1,0 +1,142 @@
+"""Create the demo users and publish the seed monographs through the real editorial workflow."""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from monographs.importer import ImportFailed, import_file
+from reviews.exceptions import NothingToSubmit, ReviewError
+from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
+from reviews.services import review_approve, review_submit
+
+PASSWORD_VARIABLE = "MEDREF_DEMO_PASSWORD"  # noqa: S105 (the name of the variable)
+DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+REVIEWER_CREDENTIAL = "MD"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    group: str
+    first_name: str
+    last_name: str
+
+
+CONTRIBUTOR = DemoUser("contributor", CONTRIBUTORS_GROUP, "Sam", "Carter")
+REVIEWER = DemoUser("reviewer", REVIEWERS_GROUP, "Amara", "Okafor")
+EDITOR = DemoUser("editor", EDITORS_GROUP, "Jordan", "Ellis")
+
+
+def default_seed_folder() -> Path:
+    return Path(settings.BASE_DIR).parent / "shared" / "seeds"
+
+
+def documents(paths: list[Path]) -> list[Path]:
+    """The files to import: each file given, and the documents in each folder given, in order."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    child
+                    for child in path.iterdir()
+                    if child.is_file()
+                    and not child.name.startswith(".")
+                    and child.suffix.lower() in DOCUMENT_SUFFIXES
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo users (contributor, reviewer, editor) and publish the seed monographs "
+        "the way real ones are: imported as the contributor, submitted, approved by the reviewer. "
+        f"Idempotent. Passwords come from ${PASSWORD_VARIABLE} or are generated and printed once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "paths",
+            nargs="*",
+            type=Path,
+            metavar="PATH",
+            help=f"Files or folders to import (default: {default_seed_folder()}).",
+        )
+
+    def handle(self, *args, paths, **options):
+        logins = {demo.username: self.ensure_user(demo) for demo in [CONTRIBUTOR, REVIEWER, EDITOR]}
+        User = get_user_model()
+        contributor = User.objects.get(username=CONTRIBUTOR.username)
+        reviewer = User.objects.get(username=REVIEWER.username)
+
+        failures = []
+        # Demo content is not news: nobody is e-mailed about seeding.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for path in documents(paths or [default_seed_folder()]):
+                try:
+                    drug = import_file(path, user=contributor)
+                    outcome = self.publish(drug, contributor=contributor, reviewer=reviewer)
+                except (ImportFailed, ReviewError) as error:
+                    failures.append(f"{path.name}: {error}")
+                    continue
+                self.stdout.write(f"{path.name}: {drug.name} ({outcome})")
+
+        self.stdout.write(f"\nAdmin: {settings.SITE_URL}{reverse('admin:index')}")
+        for username, password in logins.items():
+            self.stdout.write(f"  {username:<12} {password}")
+        for failure in failures:
+            self.stderr.write(failure)
+        if failures:
+            raise CommandError(f"{len(failures)} seed file(s) could not be published.")
+
+    def ensure_user(self, demo: DemoUser) -> str:
+        """Create the demo user if missing; return how to log in as them."""
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=demo.username,
+            defaults={
+                "first_name": demo.first_name,
+                "last_name": demo.last_name,
+                "email": f"{demo.username}@example.com",
+                "is_staff": True,
+            },
+        )
+        user.groups.add(Group.objects.get(name=demo.group))
+        if demo.group == REVIEWERS_GROUP:
+            profile, _ = ReviewerProfile.objects.get_or_create(user=user)
+            if not profile.credential.strip():
+                profile.credential = REVIEWER_CREDENTIAL
+                profile.save(update_fields=["credential"])
+        if not created:
+            return "password unchanged"
+        from_environment = os.environ.get(PASSWORD_VARIABLE)
+        password = from_environment or secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        if from_environment:
+            return f"password from ${PASSWORD_VARIABLE}"
+        return f"password {password}  (shown once: note it now)"
+
+    def publish(self, drug, *, contributor, reviewer) -> str:
+        """Submit the imported working copy as the contributor and approve it as the reviewer."""
+        try:
+            review = review_submit(drug=drug, by=contributor, comment="Demo content.")
+        except NothingToSubmit:
+            review = drug.reviews.in_review().first()
+            if review is None:
+                return "already published, unchanged"
+            if review.submitted_by_id != contributor.pk:
+                return "in review by someone else, left alone"
+        review_approve(review=review, by=reviewer, comment="Demo content approved.")
+        return f"published revision {review.revision.number}"
