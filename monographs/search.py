@@ -64,7 +64,7 @@ _STOP_WORDS_TEXT = """
     such no nor not only own same so than too very s t can will just don should now"""
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as both databases tokenize
 _TAG = re.compile(r"<[^<>]*>")
 
 
@@ -235,10 +235,15 @@ def search_drugs(raw_query: str) -> SearchResults:
 # The index
 
 
-def _plain_text(html_text: str) -> str:
-    text = html.unescape(_TAG.sub(" ", html_text or ""))
-    text = text.replace(MARK_START, " ").replace(MARK_STOP, " ").replace("\x00", " ")
+def _clean(text: str) -> str:
+    """Text without highlight markers, NUL bytes or runs of whitespace."""
+    text = (text or "").replace(MARK_START, " ").replace(MARK_STOP, " ").replace("\x00", " ")
     return " ".join(text.split())
+
+
+def _plain_text(html_text: str) -> str:
+    """The text of sanitized HTML (tags dropped, entities decoded)."""
+    return html.unescape(_TAG.sub(" ", html_text or ""))
 
 
 def document_fields(content: dict) -> dict:
@@ -248,7 +253,7 @@ def document_fields(content: dict) -> dict:
         text = section.get("html")
         if text is None:
             text = render_markdown(section.get("markdown", ""))
-        sections.append(f"{section.get('heading', '')} {_plain_text(text)}")
+        sections.append(f"{_clean(section.get('heading', ''))} {_plain_text(text)}")
     faqs = []
     for faq in content.get("faqs", []):
         answer = faq.get("html")
@@ -258,11 +263,11 @@ def document_fields(content: dict) -> dict:
     aliases = [content.get("generic_name", ""), *content.get("other_names", [])]
     aliases.append(content.get("drug_class", ""))
     return {
-        "name": _plain_text(content.get("name", "")),
+        "name": _clean(content.get("name", "")),
         "drug_class": content.get("drug_class", ""),
-        "aliases": _plain_text("\n".join(alias for alias in aliases if alias)),
-        "body": _plain_text("\n".join(sections)),
-        "faqs": _plain_text("\n".join(faqs)),
+        "aliases": _clean("\n".join(alias for alias in aliases if alias)),
+        "body": _clean("\n".join(sections)),
+        "faqs": _clean("\n".join(faqs)),
     }
 
 
