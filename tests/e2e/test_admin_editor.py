@@ -3,21 +3,37 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from monographs.models import Drug, FAQItem, Section, SectionKind
-from tests.factories import ContributorFactory, DrugFactory, SectionFactory
+from tests.factories import DrugFactory, SectionFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
 
-# The live server needs committed data; serialized rollback keeps the groups the data
-# migration created for the next test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data for the live server. Groups from data migrations do not survive the flush
+# between these tests, so the editor gets a contributor's permissions directly.
+pytestmark = pytest.mark.django_db(transaction=True)
+CONTRIBUTOR_PERMISSIONS = [
+    "view_drug",
+    "add_drug",
+    "change_drug",
+    *(
+        f"{action}_{model}"
+        for action in ("view", "add", "change", "delete")
+        for model in ("section", "faqitem")
+    ),
+]
 
 
 @pytest.fixture
 def editor_page(page, live_server):
     """A contributor logged into the admin; CSP violations and page errors are collected."""
-    ContributorFactory(username="carla")
+    user = UserFactory(username="carla", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="monographs", codename__in=CONTRIBUTOR_PERMISSIONS
+        )
+    )
     problems: list[str] = []
     page.on(
         "console",
