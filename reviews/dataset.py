@@ -544,7 +544,10 @@ class BulkWriter:
             for tasks in batches:
                 yield _replay_tasks(self.people, self.interval, tasks)
             return
-        connections.close_all()  # the forked workers must not share a database socket
+        if not connection.in_atomic_block:
+            # The forked workers must not share a database socket (they use none: combinations,
+            # the only articles that query, are assembled here).
+            connections.close_all()
         with multiprocessing.get_context("fork").Pool(self.workers) as pool:
             in_flight: list = []
             for tasks in batches:

@@ -1,0 +1,282 @@
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from monographs.dataset import (
+    LARGE_MONOGRAPH_HISTORY_ROWS,
+    LARGE_MONOGRAPH_NAME,
+    LARGE_MONOGRAPH_SECTIONS,
+    Corpus,
+)
+from monographs.markdown import render_markdown
+from monographs.models import Drug, FAQItem, Revision, SearchDocument, Section, document_hash
+from monographs.services import drug_content_hash
+from reviews.dataset import BULK_PATH, SERVICES_PATH, dataset_generate
+from reviews.models import AuditEntry, Decision, Review
+
+ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)
+HISTORY = {model: model.history.model for model in (Drug, Section, FAQItem)}
+
+
+def generate(drugs=30, seed=7, **options):
+    call_command("generate_dataset", drugs=drugs, seed=seed, anchor=ANCHOR, verbosity=0, **options)
+
+
+def working_copy_at(drug: Drug, moment) -> Drug:
+    """The drug, its sections and FAQ items as their history rows say they were at `moment`."""
+
+    def latest(model, **lookup):
+        rows = HISTORY[model].objects.filter(history_date__lte=moment, **lookup)
+        last = {}
+        for row in rows.order_by("history_date", "history_id"):
+            last[row.id] = row
+        return [row.instance for row in last.values() if row.history_type != "-"]
+
+    [past] = latest(Drug, id=drug.pk)
+    sections = latest(Section, drug_id=drug.pk)
+    faqs = sorted(latest(FAQItem, drug_id=drug.pk), key=lambda faq: (faq.position, faq.pk))
+    past._prefetched_objects_cache = {
+        "sections": sections,
+        "faqs": faqs,
+        "components": list(drug.components.all()),
+    }
+    return past
+
+
+@pytest.mark.django_db
+class GeneratedWorkflowTests:
+    @pytest.fixture(autouse=True)
+    def _dataset(self, db):
+        generate(workers=2, no_large=True)
+
+    def test_every_published_page_shows_an_approved_revision(self):
+        """Readers only ever see revisions a credentialed reviewer approved through a review."""
+        published = Drug.objects.published().select_related("published_revision")
+        assert published.count() >= 25
+        for drug in published:
+            revision = drug.published_revision
+            assert revision.is_approved
+            assert revision.approved_by_credit
+            assert (
+                revision.next_review_due
+                == (
+                    revision.approved_at + timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS)
+                ).date()
+            )
+            assert revision.review.status == Review.Status.APPROVED
+            assert Decision.objects.filter(
+                review=revision.review, outcome=Decision.Outcome.APPROVED
+            ).exists()
+            actions = set(revision.audit_entries.values_list("action", flat=True))
+            assert actions == {AuditEntry.Action.SUBMITTED, AuditEntry.Action.APPROVED}
+            assert revision.approved_by not in revision.authors.all()
+
+    def test_each_revision_is_the_working_copy_frozen_when_submitted(self):
+        """A revision's hash is that of the drug's document at submission, per its history."""
+        revisions = Revision.objects.select_related("drug")
+        assert revisions.count() >= 60
+        for revision in revisions:
+            past = working_copy_at(revision.drug, revision.created_at)
+            assert document_hash(past.document()) == revision.content_hash
+            assert revision.content_hash == document_hash(revision.content)
+            for section in revision.sections:
+                assert section["html"] == render_markdown(section["markdown"])
+
+    def test_authors_are_everyone_who_edited_since_the_last_approval(self):
+        """Revision authors match the history rows between the last approval and submission."""
+        for drug in Drug.objects.prefetch_related("revisions__authors"):
+            since = None
+            for revision in sorted(drug.revisions.all(), key=lambda r: r.number):
+                editors = set()
+                for model, key in ((Drug, "id"), (Section, "drug_id"), (FAQItem, "drug_id")):
+                    rows = HISTORY[model].objects.filter(
+                        **{key: drug.pk}, history_date__lte=revision.created_at
+                    )
+                    if since is not None:
+                        rows = rows.filter(history_date__gt=since)
+                    editors.update(rows.values_list("history_user_id", flat=True))
+                editors.add(revision.created_by_id)
+                assert {author.pk for author in revision.authors.all()} == editors
+                if revision.is_approved:
+                    since = revision.created_at
+
+    def test_published_articles_are_assembled_from_their_revision(self):
+        """The stored article HTML is what Revision.assemble_article() makes of the revision."""
+        for revision in Revision.objects.approved():
+            stored = revision.article_html
+            assert stored
+            revision.assemble_article()
+            assert revision.article_html == stored
+
+    def test_open_reviews_hold_the_current_working_copy(self):
+        """Pending drafts are in review, frozen from the working copy as it still is."""
+        open_reviews = Review.objects.in_review().select_related("drug", "revision")
+        assert open_reviews.exists()
+        for review in open_reviews:
+            assert review.revision.approved_at is None
+            assert drug_content_hash(review.drug) == review.revision.content_hash
+
+    def test_history_rows_follow_every_save(self):
+        """Each drug has creation rows for itself, its sections and FAQs, and one per edit."""
+        for drug in Drug.objects.prefetch_related("sections", "faqs"):
+            assert HISTORY[Drug].objects.filter(id=drug.pk, history_type="+").count() == 1
+            for section in drug.sections.all():
+                rows = HISTORY[Section].objects.filter(id=section.pk)
+                assert rows.filter(history_type="+").count() == 1
+                assert rows.count() == section.version
+            for faq in drug.faqs.all():
+                assert HISTORY[FAQItem].objects.filter(id=faq.pk).count() == faq.version
+
+    def test_combinations_link_their_components(self):
+        """A combination's components are the drugs its name is made of."""
+        combinations = Drug.objects.filter(name__contains=" + ").prefetch_related("components")
+        assert combinations.exists()
+        for drug in combinations:
+            assert sorted(c.name for c in drug.components.all()) == sorted(drug.name.split(" + "))
+            assert drug.published_revision.content["components"] == sorted(
+                c.slug for c in drug.components.all()
+            )
+
+
+@pytest.mark.django_db
+class LargeMonographTests:
+    def test_large_monograph_has_twenty_sections_a_thousand_history_rows_and_a_review(self):
+        """The editor benchmark's monograph is as large as promised and waits for review."""
+        generate(drugs=0)
+        drug = Drug.objects.get(name=LARGE_MONOGRAPH_NAME)
+        assert drug.sections.count() == LARGE_MONOGRAPH_SECTIONS
+        rows = (
+            HISTORY[Drug].objects.filter(id=drug.pk).count()
+            + HISTORY[Section].objects.filter(drug_id=drug.pk).count()
+            + HISTORY[FAQItem].objects.filter(drug_id=drug.pk).count()
+        )
+        assert rows == LARGE_MONOGRAPH_HISTORY_ROWS
+        assert drug.reviews.in_review().count() == 1
+        assert drug.published_revision is not None
+
+
+class DeterminismTests:
+    def test_same_seed_gives_the_same_names(self):
+        """The corpus is reproducible: one seed, one list of drugs."""
+        first = Corpus(count=300, seed=3, anchor=ANCHOR).names
+        assert Corpus(count=300, seed=3, anchor=ANCHOR).names == first
+        assert Corpus(count=300, seed=4, anchor=ANCHOR).names != first
+        assert len({name.lower() for name, _ in first}) == 300
+
+    @pytest.mark.django_db
+    def test_generated_database_holds_the_corpus_names(self):
+        """The command writes exactly the seeded corpus."""
+        generate(drugs=12, seed=5, no_large=True)
+        expected = [name for name, _ in Corpus(count=12, seed=5, anchor=ANCHOR).names]
+        assert sorted(Drug.objects.values_list("name", flat=True)) == sorted(expected)
+
+
+def _snapshot() -> dict:
+    """Every row the workflow writes, keyed by natural keys instead of primary keys."""
+    username = dict(get_user_model().objects.values_list("pk", "username"))
+    drug_name = dict(Drug.objects.values_list("pk", "name"))
+    section_key = {
+        pk: (drug_name[drug_id], position)
+        for pk, drug_id, position in Section.objects.values_list("pk", "drug_id", "position")
+    }
+    faq_key = {
+        pk: (drug_name[drug_id], position)
+        for pk, drug_id, position in FAQItem.objects.values_list("pk", "drug_id", "position")
+    }
+    revision_key = {
+        pk: (drug_name[drug_id], number)
+        for pk, drug_id, number in Revision.objects.values_list("pk", "drug_id", "number")
+    }
+
+    def rows(queryset, key, skip=("id",)):
+        return {
+            key(row): {name: value for name, value in row.items() if name not in skip}
+            for row in queryset.values()
+        }
+
+    history = defaultdict(list)
+    for model, key in ((Drug, drug_name), (Section, section_key), (FAQItem, faq_key)):
+        for row in HISTORY[model].objects.order_by("history_date", "history_id").values():
+            row["history_user_id"] = username[row["history_user_id"]]
+            history[(model.__name__, key[row.pop("id")])].append(
+                {
+                    name: value
+                    for name, value in row.items()
+                    if name not in {"history_id", "drug_id"}
+                }
+            )
+    components = defaultdict(list)
+    for from_id, to_id in Drug.components.through.objects.values_list("from_drug_id", "to_drug_id"):
+        components[drug_name[from_id]].append(drug_name[to_id])
+    authors = defaultdict(set)
+    for revision_id, user_id in Revision.authors.through.objects.values_list(
+        "revision_id", "user_id"
+    ):
+        authors[revision_key[revision_id]].add(username[user_id])
+    decisions = Decision.objects.values_list(
+        "review__revision_id", "reviewer_id", "outcome", "comment", "section_notes", "created_at"
+    )
+    drugs = rows(Drug.objects.all(), lambda row: row["name"], skip=("id", "published_revision_id"))
+    for drug in Drug.objects.all():
+        drugs[drug.name]["published"] = revision_key.get(drug.published_revision_id)
+    return {
+        "drugs": drugs,
+        "sections": rows(
+            Section.objects.all(), lambda row: section_key[row["id"]], ("id", "drug_id")
+        ),
+        "faqs": rows(FAQItem.objects.all(), lambda row: faq_key[row["id"]], ("id", "drug_id")),
+        "revisions": rows(
+            Revision.objects.all(), lambda row: revision_key[row["id"]], ("id", "drug_id")
+        ),
+        "reviews": rows(
+            Review.objects.all(),
+            lambda row: revision_key[row["revision_id"]],
+            ("id", "drug_id", "revision_id"),
+        ),
+        "decisions": sorted(
+            (revision_key[revision_id], username[reviewer_id], outcome, comment, str(notes), at)
+            for revision_id, reviewer_id, outcome, comment, notes, at in decisions
+        ),
+        "audit": sorted(
+            (drug_name[drug_id], at, action, username[actor], revision_key[revision], comment)
+            for drug_id, at, action, actor, revision, comment in AuditEntry.objects.values_list(
+                "drug_id", "created_at", "action", "actor_id", "revision_id", "comment"
+            )
+        ),
+        "history": dict(history),
+        "search": rows(
+            SearchDocument.objects.all(), lambda row: drug_name[row["drug_id"]], ("drug_id",)
+        ),
+        "components": {name: sorted(parts) for name, parts in components.items()},
+        "authors": dict(authors),
+    }
+
+
+def _wipe() -> None:
+    AuditEntry.objects.all().delete()
+    Decision.objects.all().delete()
+    Review.objects.all().delete()
+    Drug.objects.update(published_revision=None)
+    Revision.objects.all().delete()
+    Drug.objects.all().delete()
+    for model in HISTORY.values():
+        model.objects.all().delete()
+
+
+@pytest.mark.django_db
+class BulkPathEquivalenceTests:
+    def test_bulk_path_writes_the_rows_the_services_write(self):
+        """The fast path stores exactly what submit/approve through the services would."""
+        dataset_generate(count=24, seed=11, anchor=ANCHOR, path=SERVICES_PATH, large=False)
+        reference = _snapshot()
+        _wipe()
+        dataset_generate(count=24, seed=11, anchor=ANCHOR, path=BULK_PATH, workers=2, large=False)
+        generated = _snapshot()
+        assert reference["revisions"], "the services wrote no revision"
+        assert reference["search"], "the services indexed nothing"
+        for table in reference:
+            assert generated[table] == reference[table], table
