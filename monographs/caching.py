@@ -1,18 +1,176 @@
-"""Public pages are cached whole; publishing or unpublishing anything starts a new generation."""
+"""Public pages are cached whole; publishing or unpublishing anything starts a new generation.
 
+A cached page is stored with the generation it was rendered in and served only while that
+generation is current, so a publish or unpublish (which bumps the generation once its
+transaction commits) shows on every public page at once, whichever process serves it.
+
+The generation and the time of the last public change live in the shared cache. When the
+cache loses them (restart, eviction) they start again from the clock, which is always ahead
+of any earlier generation, so a page cached before the loss can never be served again.
+"""
+
+import hashlib
+import time
+import zlib
+from functools import wraps
+
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 GENERATION_KEY = "medref:public-generation"
+CHANGED_AT_KEY = "medref:public-changed-at"
+PAGE_KEY_PREFIX = "medref:page:"
+
+# Browsers and proxies keep a page but ask again every time; the answer is a cheap 304 as long
+# as nothing was published, and a reader never sees an old version after an approval.
+DEFAULT_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+
+def _clock_generation() -> int:
+    return time.time_ns() // 1_000_000
 
 
 def public_generation() -> int:
-    """The current generation of public content; part of every public cache key and ETag."""
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+    """The current generation of public content; part of every cached page entry."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _clock_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY, _clock_generation())
+    return generation
+
+
+def public_changed_at() -> float:
+    """When public content last changed (seconds since the epoch), as far as the cache knows."""
+    changed_at = cache.get(CHANGED_AT_KEY)
+    if changed_at is None:
+        cache.add(CHANGED_AT_KEY, time.time(), timeout=None)
+        changed_at = cache.get(CHANGED_AT_KEY, time.time())
+    return changed_at
 
 
 def public_pages_changed() -> None:
     """Invalidate every cached public page (called once a publish or unpublish commits)."""
+    cache.set(CHANGED_AT_KEY, time.time(), timeout=None)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, public_generation() + 1, timeout=None)
+        # Lost from the cache: restart from the clock, ahead of every generation before.
+        cache.set(GENERATION_KEY, _clock_generation(), timeout=None)
+
+
+def page_cache_key(request, params: tuple[str, ...] | None = None) -> str:
+    """The cache key of a public page: its path plus its query (or only the named parameters)."""
+    if params is None:
+        query = request.META.get("QUERY_STRING", "")
+    else:
+        query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
+    digest = hashlib.blake2b(f"{request.path}?{query}".encode(), digest_size=20).hexdigest()
+    return PAGE_KEY_PREFIX + digest
+
+
+def content_etag(content: bytes) -> str:
+    """A validator that changes whenever the bytes do (64 bits of checksum, plus the length)."""
+    return f'"{zlib.crc32(content):08x}{zlib.adler32(content):08x}-{len(content):x}"'
+
+
+def _is_shareable(request, response) -> bool:
+    """Only a plain 200 that no cookie, session or CSRF token went into may be shared."""
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "Vary" not in response
+        and not response.has_header("Cache-Control")
+        and not (session is not None and session.accessed)
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.META.get("CSRF_COOKIE_USED")
+    )
+
+
+_CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+def _finish(request, response, *, etag: str, last_modified: float, cache_control: str):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = cache_control
+    if not any(header in request.META for header in _CONDITIONAL_HEADERS):
+        return response
+    return get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified), response=response
+    )
+
+
+def cached_public_page(view=None, *, params: tuple[str, ...] | None = None, cache_control=None):
+    """Cache a public GET view's 200 responses whole, and answer conditional requests with 304.
+
+    `params` names the query parameters the page depends on (others are ignored in the cache
+    key, so arbitrary query strings cannot fill the cache); by default the whole query string
+    counts. Every response gets a content-hash `ETag`, a `Last-Modified` of the last public
+    change and `Cache-Control`. Use only on views whose output is the same for every visitor.
+    """
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view_func(request, *args, **kwargs)
+            control = cache_control or DEFAULT_CACHE_CONTROL
+            timeout = settings.MEDREF_PAGE_CACHE_SECONDS
+            if timeout <= 0:
+                return _uncached(request, view_func, args, kwargs, control)
+
+            key = page_cache_key(request, params)
+            found = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                generation = public_generation()
+            changed_at = found.get(CHANGED_AT_KEY) or public_changed_at()
+            entry = found.get(key)
+            if entry is not None and entry[0] == generation:
+                _generation, content, content_type, etag, last_modified = entry
+                response = HttpResponse(content, content_type=content_type)
+                return _finish(
+                    request, response, etag=etag, last_modified=last_modified, cache_control=control
+                )
+
+            response = view_func(request, *args, **kwargs)
+            if not _is_shareable(request, response):
+                return response
+            etag = content_etag(response.content)
+            cache.set(
+                key,
+                (generation, response.content, response["Content-Type"], etag, changed_at),
+                timeout,
+            )
+            return _finish(
+                request, response, etag=etag, last_modified=changed_at, cache_control=control
+            )
+
+        return wrapper
+
+    if view is not None:
+        return decorator(view)
+    return decorator
+
+
+def _uncached(request, view_func, args, kwargs, control):
+    response = view_func(request, *args, **kwargs)
+    if not _is_shareable(request, response):
+        return response
+    return _finish(
+        request,
+        response,
+        etag=content_etag(response.content),
+        last_modified=public_changed_at(),
+        cache_control=control,
+    )

@@ -3,11 +3,8 @@ import json
 
 from django.conf import settings
 from django.db import models
-from django.template.loader import render_to_string
 
 from monographs.models.drugs import Drug, FAQItem, Section
-
-ARTICLE_TEMPLATE = "monographs/article.html"
 
 
 def document_hash(document: dict) -> str:
@@ -108,9 +105,6 @@ class Revision(models.Model):
 
     def assemble_article(self) -> None:
         """Render the article HTML once, so public requests never render markdown."""
-        components = Drug.objects.filter(slug__in=self.content.get("components", [])).only(
-            "name", "slug"
-        )
-        self.article_html = render_to_string(
-            ARTICLE_TEMPLATE, {"revision": self, "content": self.content, "components": components}
-        )
+        from monographs.article import assemble_article
+
+        self.article_html = assemble_article(self)

@@ -1,13 +1,532 @@
-from django.shortcuts import get_object_or_404, render
+"""The public reference: published monographs only, a constant handful of queries per page.
 
-from monographs.models import Drug
+A monograph's article was assembled when its revision was approved, so showing it costs one
+indexed query plus two small ones for the links that change when other monographs are
+published. Listings read `SearchDocument`, which holds the published name and class of every
+published drug (never a draft's), so a pending rename or reclassification cannot show early;
+a drug missing there is still listed, read from its published revision (slower, same answer).
+"""
+
+import functools
+import re
+import string
+from datetime import datetime
+from html import escape
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Coalesce, Left, Upper
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from monographs.article import class_slug, split_article
+from monographs.caching import cached_public_page
+from monographs.diff import UNCHANGED, compare_documents
+from monographs.models import Drug, Revision, SearchDocument
+from monographs.prepared import PreparedQuery
+from monographs.views.shell import render_page
+
+LETTERS = list(string.ascii_uppercase)
+OTHER_INITIAL = "#"
+RECENTLY_REVIEWED = 10
+RELATED_IN_CLASS = 6
+CHANGES_PER_PAGE = 10
 
 
-def drug_detail(request, slug):
-    """A published monograph, exactly as its last approved revision has it."""
-    drug = get_object_or_404(
-        Drug.objects.published().select_related("published_revision"),
-        slug=slug,
+_SLUG_PLACEHOLDER = "medref-slug-placeholder"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+@functools.cache
+def _slug_url_parts(name: str, script_prefix: str) -> tuple[str, str]:
+    before, _placeholder, after = reverse(name, kwargs={"slug": _SLUG_PLACEHOLDER}).partition(
+        _SLUG_PLACEHOLDER
     )
-    revision = drug.published_revision
-    return render(request, "monographs/drug_detail.html", {"drug": drug, "revision": revision})
+    return before, after
+
+
+def slug_urls(name: str):
+    """reverse() for a route taking one slug, without its cost on pages listing thousands."""
+    before, after = _slug_url_parts(name, get_script_prefix())
+
+    def url(slug: str) -> str:
+        if not _SLUG.fullmatch(slug):
+            return reverse(name, kwargs={"slug": slug})
+        return f"{before}{slug}{after}"
+
+    return url
+
+
+def slug_url(name: str, slug: str) -> str:
+    return slug_urls(name)(slug)
+
+
+def _drug_url(slug: str) -> str:
+    return slug_url("monographs:drug_detail", slug)
+
+
+def _links(rows) -> list[dict]:
+    """Links to monographs from (slug, public name) pairs."""
+    url = slug_urls("monographs:drug_detail")
+    return [{"url": url(slug), "name": name or slug} for slug, name in rows]
+
+
+def _link(slug: str, name: str) -> dict:
+    return _links([(slug, name)])[0]
+
+
+def _listed():
+    """Published drugs with their public name and class, for listings."""
+    return Drug.objects.published().annotate(
+        public_name=Coalesce(
+            "search_document__name",
+            KeyTextTransform("name", "published_revision__content"),
+            output_field=CharField(),
+        ),
+        public_class=Coalesce(
+            "search_document__drug_class",
+            KeyTextTransform("drug_class", "published_revision__content"),
+            output_field=CharField(),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A-Z
+
+
+def _initials() -> set[str]:
+    """The initials that have at least one published monograph (non-letters as `#`)."""
+    initials = (
+        _listed()
+        .annotate(initial=Upper(Left("public_name", 1)))
+        .values_list("initial", flat=True)
+        .distinct()
+    )
+    return {initial if initial in LETTERS else OTHER_INITIAL for initial in initials}
+
+
+def _letter_links(initials: set[str], current: str | None = None) -> list[dict]:
+    index_url = reverse("monographs:drug_index")
+    links = []
+    for letter in [*LETTERS, OTHER_INITIAL]:
+        query = "0" if letter == OTHER_INITIAL else letter.lower()
+        links.append(
+            {
+                "letter": letter,
+                "label": "Other" if letter == OTHER_INITIAL else letter,
+                "url": f"{index_url}?letter={query}" if letter in initials else "",
+                "is_current": letter == current,
+            }
+        )
+    return links
+
+
+def _parse_letter(value: str) -> str | None:
+    value = value.strip().upper()
+    if value in LETTERS:
+        return value
+    if value in {"0", OTHER_INITIAL}:
+        return OTHER_INITIAL
+    return None
+
+
+@cached_public_page(params=("letter",))
+def drug_index(request):
+    """The A-Z index, one letter per page."""
+    initials = _initials()
+    requested = request.GET.get("letter")
+    if requested is None:
+        letter = next((letter for letter in LETTERS if letter in initials), None) or (
+            OTHER_INITIAL if OTHER_INITIAL in initials else "A"
+        )
+    else:
+        letter = _parse_letter(requested)
+        if letter is None:
+            raise Http404("No such letter.")
+    drugs = _listed().order_by("public_name")
+    if letter == OTHER_INITIAL:
+        drugs = drugs.annotate(initial=Upper(Left("public_name", 1))).exclude(
+            initial__gte="A", initial__lte="Z"
+        )
+    else:
+        drugs = drugs.filter(public_name__istartswith=letter)
+    entries = [
+        {"url": _drug_url(slug), "name": name, "drug_class": drug_class}
+        for slug, name, drug_class in drugs.values_list("slug", "public_name", "public_class")
+    ]
+    return render(
+        request,
+        "monographs/drug_index.html",
+        {
+            "letter": letter,
+            "letter_label": "other characters" if letter == OTHER_INITIAL else letter,
+            "letters": _letter_links(initials, letter),
+            "entries": entries,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Home and editorial policy
+
+
+def _recently_reviewed() -> list[dict]:
+    rows = (
+        Revision.objects.published()
+        .order_by("-approved_at")
+        .values_list(
+            "published_for__slug",
+            Coalesce(
+                "published_for__search_document__name",
+                KeyTextTransform("name", "content"),
+                output_field=CharField(),
+            ),
+            "approved_at",
+            "approved_by_credit",
+        )[:RECENTLY_REVIEWED]
+    )
+    return [
+        {**_link(slug, name), "approved_at": approved_at, "credit": credit}
+        for slug, name, approved_at, credit in rows
+    ]
+
+
+@cached_public_page(params=())
+def home(request):
+    """The front door: search, the A-Z letters and what was reviewed most recently."""
+    return render(
+        request,
+        "monographs/home.html",
+        {"letters": _letter_links(_initials()), "recent": _recently_reviewed()},
+    )
+
+
+@cached_public_page(params=())
+def editorial_policy(request):
+    """How content is made, flagged and reviewed."""
+    return render(request, "pages/editorial_policy.html")
+
+
+# ---------------------------------------------------------------------------------------------
+# Drug classes
+
+
+def _classes() -> list[dict]:
+    rows = (
+        _listed()
+        .exclude(public_class="")
+        .values_list("public_class")
+        .annotate(count=Count("pk"))
+        .order_by("public_class")
+    )
+    classes = []
+    for name, count in rows:
+        slug = class_slug(name)
+        if slug:
+            url = slug_url("monographs:class_detail", slug)
+            classes.append({"name": name, "slug": slug, "url": url, "count": count})
+    return classes
+
+
+@cached_public_page(params=())
+def class_list(request):
+    """Every drug class that has a published monograph."""
+    return render(request, "monographs/class_list.html", {"classes": _classes()})
+
+
+@cached_public_page(params=())
+def class_detail(request, slug):
+    """The published monographs of one drug class."""
+    names = [entry["name"] for entry in _classes() if entry["slug"] == slug]
+    if not names:
+        raise Http404("No such drug class.")
+    entries = [
+        {"url": _drug_url(drug_slug), "name": name}
+        for drug_slug, name in _listed()
+        .filter(public_class__in=names)
+        .order_by("public_name")
+        .values_list("slug", "public_name")
+    ]
+    return render(
+        request,
+        "monographs/class_detail.html",
+        {"class_name": names[0], "entries": entries},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Monograph
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+COMPONENT, COMBINATION = "component", "combination"
+
+_PUBLISHED_PAGE = PreparedQuery(
+    Drug,
+    lambda slug: (
+        Drug.objects.published()
+        .filter(slug=slug)
+        .annotate(
+            in_combinations=Exists(
+                Drug.components.through.objects.filter(
+                    Q(from_drug=OuterRef("pk")) | Q(to_drug=OuterRef("pk"))
+                )
+            )
+        )
+        .values(
+            "pk",
+            "slug",
+            "in_combinations",
+            "published_revision__article_html",
+            "published_revision__approved_at",
+            "published_revision__approved_by_credit",
+            "published_revision__next_review_due",
+        )[:1]
+    ),
+    slug=str,
+)
+
+
+def _combination_links_queryset(pk):
+    published = _listed().annotate(
+        its_components=KeyTransform("components", "published_revision__content")
+    )
+    columns = ("slug", "public_name", "its_components", "role")
+    components = (
+        published.filter(combinations=pk)
+        .annotate(role=Value(COMPONENT))
+        .order_by()
+        .values_list(*columns)
+    )
+    containing = (
+        published.filter(components=pk)
+        .annotate(role=Value(COMBINATION))
+        .order_by()
+        .values_list(*columns)
+    )
+    return components.union(containing, all=True)
+
+
+_COMBINATION_LINKS = PreparedQuery(Drug, _combination_links_queryset, pk=int)
+
+_RELATED_IN_CLASS = PreparedQuery(
+    SearchDocument,
+    lambda drug_class, pk: (
+        SearchDocument.objects.filter(drug__drug_class=drug_class, drug_class=drug_class)
+        .exclude(drug_id=pk)
+        .order_by()  # any few, found by walking the class index rather than sorting the class
+        .values_list("slug", "name")[:RELATED_IN_CLASS]
+    ),
+    drug_class=str,
+    pk=int,
+)
+
+
+def _combination_links(*, pk: int, slug: str, component_slugs: list[str]):
+    """Published components of this combination, and published combinations containing it.
+
+    Candidates come from the drugs' working copies; each is kept only if the published
+    revisions agree (this revision names the component; the combination's names this drug),
+    so an edit still in review can neither add a link nor reveal itself.
+    """
+    components, combinations = [], []
+    for link_slug, name, its_components, role in _COMBINATION_LINKS.rows(pk=pk):
+        if role == COMPONENT and link_slug in component_slugs:
+            components.append(_link(link_slug, name))
+        elif role == COMBINATION and slug in (its_components or []):
+            combinations.append(_link(link_slug, name))
+    by_name = lambda link: link["name"].casefold()  # noqa: E731
+    return sorted(components, key=by_name), sorted(combinations, key=by_name)
+
+
+def _related_in_class(*, pk: int, drug_class: str) -> list[dict]:
+    """A few other published monographs of the same (published) class."""
+    if not drug_class:
+        return []
+    rows = _RELATED_IN_CLASS.rows(drug_class=drug_class, pk=pk)
+    return sorted(_links(rows), key=lambda link: link["name"])
+
+
+def _time(value) -> str:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return (
+        f'<time datetime="{value.year:04}-{value.month:02}-{value.day:02}">'
+        f"{value.day} {MONTHS[value.month - 1]} {value.year}</time>"
+    )
+
+
+def _anchor(link: dict) -> str:
+    return f'<a href="{escape(link["url"])}">{escape(link["name"])}</a>'
+
+
+def _link_list(links: list[dict]) -> str:
+    return ", ".join(_anchor(link) for link in links)
+
+
+def _live_header(row: dict, *, components, combinations) -> str:
+    """The review line and combination links, which the stored article leaves to each request."""
+    credit = row["published_revision__approved_by_credit"]
+    approved_at = row["published_revision__approved_at"]
+    due = row["published_revision__next_review_due"]
+    reviewed = "Medically reviewed"
+    if credit:
+        reviewed += f" by <strong>{escape(credit)}</strong>"
+    if approved_at:
+        reviewed += f" on {_time(approved_at)}"
+    if due:
+        reviewed += f" · next review due {_time(due)}"
+    changes = slug_url("monographs:drug_changes", row["slug"])
+    parts = [
+        '<div class="review-status" id="reviewed">\n',
+        f'<p class="reviewed">{reviewed}</p>\n',
+        f'<p class="changes-link"><a href="{escape(changes)}">'
+        "See what changed in each reviewed version</a></p>\n</div>\n",
+    ]
+    if components:
+        parts.append(f'<p class="components">Combination of: {_link_list(components)}</p>\n')
+    if combinations:
+        parts.append(f'<p class="combinations">Also part of: {_link_list(combinations)}</p>\n')
+    return "".join(parts)
+
+
+def _related_section(related: list[dict]) -> str:
+    if not related:
+        return ""
+    items = "".join(f"<li>{_anchor(link)}</li>" for link in related)
+    return (
+        '\n<section class="related" aria-labelledby="related">\n'
+        '<h2 id="related">Other drugs in this class</h2>\n'
+        f"<ul>{items}</ul>\n</section>\n"
+    )
+
+
+@cached_public_page(params=())
+def drug_detail(request, slug):
+    """A published monograph, exactly as its last approved revision has it.
+
+    The hot path of the site: one prepared query for the drug and its stored article, two
+    small ones for the links that change when other monographs are published, and the
+    pre-rendered site chrome around them. No markdown, no template, no JSON decoding.
+    """
+    rows = _PUBLISHED_PAGE.dicts(slug=slug)
+    if not rows:
+        raise Http404("No published monograph by that name.")
+    row = rows[0]
+    article = split_article(row["published_revision__article_html"])
+    if article is None:
+        raise ImproperlyConfigured(
+            f"The published article of {slug!r} predates this version of MedRef; "
+            "assemble it again (Revision.assemble_article)."
+        )
+    components, combinations = [], []
+    if row["in_combinations"]:
+        components, combinations = _combination_links(
+            pk=row["pk"], slug=row["slug"], component_slugs=article.components
+        )
+    related = _related_in_class(pk=row["pk"], drug_class=article.drug_class)
+    title = escape(article.title)
+    content = "".join(
+        (
+            article.head,
+            _live_header(row, components=components, combinations=combinations),
+            article.rest,
+            _related_section(related),
+        )
+    )
+    meta = (
+        f'<meta name="description" content="{title}: uses, dosage, side effects and how it '
+        'works, with the origin of every section and its medical review.">\n'
+    )
+    return HttpResponse(
+        render_page(title=title, meta=mark_safe(meta), content=mark_safe(content))  # noqa: S308
+    )
+
+
+def _published_drug(slug: str) -> dict:
+    """A published drug's key and public title (for pages about it other than the monograph)."""
+    row = (
+        Drug.objects.published()
+        .filter(slug=slug)
+        .annotate(title=KeyTextTransform("name", "published_revision__content"))
+        .values("pk", "slug", "title")
+        .first()
+    )
+    if row is None:
+        raise Http404("No published monograph by that name.")
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Change log
+
+
+def _page_number(request) -> int:
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError as error:
+        raise Http404("No such page.") from error
+    if number < 1:
+        raise Http404("No such page.")
+    return number
+
+
+def _visible_changes(comparison) -> dict:
+    return {
+        "fields": [change for change in comparison.fields if change.status != UNCHANGED],
+        "sections": [change for change in comparison.sections if change.is_changed],
+        "faqs": [change for change in comparison.faqs if change.is_changed],
+    }
+
+
+@cached_public_page(params=("page",))
+def drug_changes(request, slug):
+    """What changed in each approved version of a monograph, newest first."""
+    drug = _published_drug(slug)
+    number = _page_number(request)
+    start = (number - 1) * CHANGES_PER_PAGE
+    # One row more than the page shows: the version the page's oldest entry is compared with.
+    revisions = list(
+        Revision.objects.approved()
+        .filter(drug_id=drug["pk"])
+        .order_by("-approved_at", "-number")
+        .only("content", "approved_at", "approved_by_credit", "next_review_due")[
+            start : start + CHANGES_PER_PAGE + 1
+        ]
+    )
+    if not revisions:
+        raise Http404("No such page.")
+    shown = revisions[:CHANGES_PER_PAGE]
+    entries = []
+    for index, revision in enumerate(shown):
+        older = revisions[index + 1] if index + 1 < len(revisions) else None
+        entry = {"revision": revision, "is_first": older is None}
+        if older is not None:
+            entry["changes"] = _visible_changes(compare_documents(older.content, revision.content))
+            entry["has_changes"] = any(entry["changes"].values())
+        entries.append(entry)
+    changes_url = reverse("monographs:drug_changes", kwargs={"slug": drug["slug"]})
+    return render(
+        request,
+        "monographs/drug_changes.html",
+        {
+            "drug": drug,
+            "title": drug["title"],
+            "drug_url": _drug_url(drug["slug"]),
+            "entries": entries,
+            "newer_url": (f"{changes_url}?page={number - 1}" if number > 2 else changes_url)
+            if number > 1
+            else "",
+            "older_url": f"{changes_url}?page={number + 1}"
+            if len(revisions) > CHANGES_PER_PAGE
+            else "",
+        },
+    )

@@ -1,0 +1,395 @@
+"""Assemble a revision's public article once, at publish time, so no request renders markdown.
+
+The article is everything on a monograph page that depends only on the approved revision:
+header, disclaimer, table of contents, sections with their provenance, the FAQ accordion and
+the schema.org JSON-LD. What can change without this revision changing (the review line, links
+to other published monographs) is filled in per request at `ARTICLE_SLOT`.
+"""
+
+import html
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from django.conf import settings
+from django.db.models.fields.json import KeyTextTransform
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape, strip_tags
+from django.utils.text import slugify
+
+from monographs.markdown import render_markdown, sanitize_html
+from monographs.models.drugs import Drug, SectionKind
+from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin
+
+ARTICLE_TEMPLATE = "monographs/article.html"
+ARTICLE_SLOT = "<!--medref:live-->"
+# The article opens with the facts a request needs, so serving it never decodes the revision.
+ARTICLE_META_START = "<!--medref:facts "
+ARTICLE_META_END = "-->"
+
+DISCLAIMER = (
+    "This information is AI-generated or crowd-sourced and may not be accurate. "
+    "Please consult a medical professional for verified advice."
+)
+
+# Ids the page around the article uses; section anchors never take them.
+RESERVED_IDS = frozenset(
+    {"main", "top", "site-search", "site-search-q", "contents", "faqs", "related", "reviewed"}
+)
+
+SECTION_HEADING_LEVEL = 2
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def class_slug(drug_class: str) -> str:
+    return slugify(drug_class or "")
+
+
+def class_url(drug_class: str) -> str:
+    slug = class_slug(drug_class)
+    return reverse("monographs:class_detail", kwargs={"slug": slug}) if slug else ""
+
+
+def origin_label(origin: str) -> str:
+    try:
+        return Origin(origin).label
+    except ValueError:
+        return Origin.UNKNOWN.label
+
+
+def _source_links(sources) -> list[dict]:
+    links = []
+    for source in sources or []:
+        url = (source.get("url") or "").strip()
+        is_link = url.lower().startswith(("http://", "https://"))
+        links.append({"title": source.get("title") or url, "url": url if is_link else ""})
+    return links
+
+
+class _Anchors:
+    """Hands out unique, readable ids for one page."""
+
+    def __init__(self):
+        self.taken: set[str] = set(RESERVED_IDS)
+
+    def claim(self, wanted: str, fallback: str) -> str:
+        base = slugify(wanted) or fallback
+        anchor, counter = base, 1
+        while anchor in self.taken:
+            counter += 1
+            anchor = f"{base}-{counter}"
+        self.taken.add(anchor)
+        return anchor
+
+
+class _OutlineRewriter(HTMLParser):
+    """Re-level the headings of one sanitized fragment under its section, and scope its ids.
+
+    Heading levels are mapped in order of appearance so that the fragment starts at `top` and
+    never skips a level; ids get the section's anchor as prefix (and in-fragment links follow).
+    """
+
+    def __init__(self, *, top: int, id_prefix: str, anchors: _Anchors):
+        super().__init__(convert_charrefs=False)
+        self.top, self.id_prefix, self.anchors = top, id_prefix, anchors
+        self.parts: list[str] = []
+        self.ids: dict[str, str] = {}
+        self.level_map: dict[int, int] = {}
+        self.open_levels: list[int] = []
+        self.previous = top - 1
+
+    def rewrite(self, fragment: str) -> str:
+        self.level_map = self._plan_levels(fragment)
+        self.feed(fragment)
+        self.close()
+        output = "".join(self.parts)
+        for old, new in self.ids.items():
+            output = output.replace(f'href="#{escape(old)}"', f'href="#{escape(new)}"')
+        return output
+
+    def _plan_levels(self, fragment: str) -> dict[int, int]:
+        collector = _HeadingLevels()
+        collector.feed(fragment)
+        collector.close()
+        return {
+            level: min(self.top + rank, 6) for rank, level in enumerate(sorted(collector.levels))
+        }
+
+    @staticmethod
+    def _heading_level(tag: str) -> int | None:
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            return int(tag[1])
+        return None
+
+    def handle_starttag(self, tag, attrs):
+        level = self._heading_level(tag)
+        if level is None:
+            self.parts.append(self.get_starttag_text())
+            return
+        new_level = min(self.level_map.get(level, self.top), self.previous + 1)
+        new_level = max(new_level, self.top)
+        self.previous = new_level
+        self.open_levels.append(new_level)
+        attributes = ""
+        for name, value in attrs:
+            if name == "id" and value:
+                scoped = self.anchors.claim(f"{self.id_prefix}-{value}", self.id_prefix)
+                self.ids[value] = scoped
+                attributes += f' id="{escape(scoped)}"'
+        self.parts.append(f"<h{new_level}{attributes}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.parts.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if self._heading_level(tag) is not None and self.open_levels:
+            self.parts.append(f"</h{self.open_levels.pop()}>")
+        else:
+            self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_entityref(self, name):
+        self.parts.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.parts.append(f"&#{name};")
+
+
+class _HeadingLevels(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.levels: set[int] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.levels.add(int(tag[1]))
+
+
+def outline_fragment(fragment: str, *, top: int, id_prefix: str, anchors: _Anchors) -> str:
+    """Sanitize a stored HTML fragment and fit its headings and ids into the page outline."""
+    rewriter = _OutlineRewriter(top=top, id_prefix=id_prefix, anchors=anchors)
+    return sanitize_html(rewriter.rewrite(sanitize_html(fragment)))
+
+
+def _fragment_html(item: dict, markdown_key: str) -> str:
+    if "html" in item:
+        return item["html"] or ""
+    return render_markdown(item.get(markdown_key, ""))
+
+
+@dataclass
+class ArticlePart:
+    """A section or FAQ item as the article shows it."""
+
+    anchor: str
+    title: str
+    html: str
+    origin: str
+    origin_label: str
+    ai_tool: str
+    sources: list[dict] = field(default_factory=list)
+
+    @property
+    def is_unverified(self) -> bool:
+        return self.origin in UNVERIFIED_ORIGINS
+
+
+def _part(item: dict, *, anchor: str, title: str, html_fragment: str) -> ArticlePart:
+    provenance = item.get("provenance") or {}
+    origin = provenance.get("origin") or Origin.UNKNOWN
+    return ArticlePart(
+        anchor=anchor,
+        title=title,
+        html=html_fragment,
+        origin=origin,
+        origin_label=origin_label(origin),
+        ai_tool=provenance.get("ai_tool") or "",
+        sources=_source_links(provenance.get("sources")),
+    )
+
+
+def section_title(section: dict) -> str:
+    if section.get("heading"):
+        return section["heading"]
+    try:
+        return SectionKind(section.get("kind")).label
+    except ValueError:
+        return SectionKind.OTHER.label
+
+
+def _ordered_sections(sections: list[dict]) -> list[dict]:
+    def rank(section):
+        try:
+            return SectionKind.rank(section.get("kind"))
+        except ValueError:
+            return len(SectionKind.values)
+
+    return sorted(sections, key=rank)  # stable: keeps the frozen order within a kind
+
+
+def article_parts(content: dict) -> tuple[list[ArticlePart], list[ArticlePart]]:
+    """The revision's sections (canonical order) and FAQ items, ready for the article template."""
+    anchors = _Anchors()
+    sections = []
+    for index, section in enumerate(_ordered_sections(content.get("sections", [])), start=1):
+        title = section_title(section)
+        anchor = anchors.claim(title, f"section-{index}")
+        fragment = outline_fragment(
+            _fragment_html(section, "markdown"),
+            top=SECTION_HEADING_LEVEL + 1,
+            id_prefix=anchor,
+            anchors=anchors,
+        )
+        sections.append(_part(section, anchor=anchor, title=title, html_fragment=fragment))
+    faqs = []
+    for index, faq in enumerate(content.get("faqs", []), start=1):
+        anchor = anchors.claim(f"faq-{index}", f"faq-{index}")
+        fragment = outline_fragment(
+            _fragment_html(faq, "answer"),
+            top=SECTION_HEADING_LEVEL + 1,
+            id_prefix=anchor,
+            anchors=anchors,
+        )
+        faqs.append(
+            _part(faq, anchor=anchor, title=faq.get("question", ""), html_fragment=fragment)
+        )
+    return sections, faqs
+
+
+def _plain_text(fragment: str) -> str:
+    return " ".join(html.unescape(strip_tags(fragment)).split())
+
+
+def monograph_jsonld(revision, *, components: list[str], faqs: list[ArticlePart]) -> dict:
+    """schema.org data for a monograph page: the page, the drug it is about, and its FAQ."""
+    content = revision.content
+    try:
+        path = reverse("monographs:drug_detail", kwargs={"slug": content.get("slug", "")})
+    except NoReverseMatch:
+        path = "/"
+    url = f"{settings.SITE_URL}{path}"
+    drug = {
+        "@type": "Drug",
+        "@id": f"{url}#drug",
+        "name": content.get("name", ""),
+        "url": url,
+    }
+    if content.get("generic_name"):
+        drug["nonProprietaryName"] = content["generic_name"]
+    if content.get("other_names"):
+        drug["alternateName"] = list(content["other_names"])
+    if content.get("drug_class"):
+        drug["drugClass"] = {"@type": "DrugClass", "name": content["drug_class"]}
+    if components:
+        drug["activeIngredient"] = list(components)
+    page = {
+        "@type": "MedicalWebPage",
+        "@id": url,
+        "url": url,
+        "name": content.get("name", ""),
+        "about": {"@id": f"{url}#drug"},
+        "mainEntity": {"@id": f"{url}#drug"},
+        "inLanguage": "en",
+    }
+    if revision.approved_at:
+        page["lastReviewed"] = revision.approved_at.date().isoformat()
+    if revision.approved_by_credit:
+        page["reviewedBy"] = {"@type": "Person", "name": revision.approved_by_credit}
+    graph = [page, drug]
+    if faqs:
+        graph.append(
+            {
+                "@type": "FAQPage",
+                "@id": f"{url}#faqs",
+                "url": url,
+                "mainEntity": [
+                    {
+                        "@type": "Question",
+                        "name": faq.title,
+                        "acceptedAnswer": {"@type": "Answer", "text": _plain_text(faq.html)},
+                    }
+                    for faq in faqs
+                ],
+            }
+        )
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+def json_for_html(data) -> str:
+    """JSON with `<`, `>` and `&` escaped, safe inside a script element or an HTML comment."""
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+
+
+def jsonld_script(data: dict) -> str:
+    """JSON-LD inside a script element; no name or answer can close the element."""
+    return f'<script type="application/ld+json">{json_for_html(data)}</script>'
+
+
+def component_names(slugs: list[str]) -> list[str]:
+    """The names of a combination's components, as the public knows them."""
+    if not slugs:
+        return []
+    rows = (
+        Drug.objects.filter(slug__in=slugs)
+        .annotate(published_name=KeyTextTransform("name", "published_revision__content"))
+        .values_list("slug", "published_name", "name")
+    )
+    names = {slug: published_name or name for slug, published_name, name in rows}
+    return [names.get(slug, slug) for slug in slugs]
+
+
+def assemble_article(revision) -> str:
+    """The article HTML of an approved revision, with its facts in a leading comment."""
+    content = revision.content
+    sections, faqs = article_parts(content)
+    components = component_names(list(content.get("components") or []))
+    article = render_to_string(
+        ARTICLE_TEMPLATE,
+        {
+            "content": content,
+            "sections": sections,
+            "faqs": faqs,
+            "class_url": class_url(content.get("drug_class", "")),
+            "is_unverified": any(part.is_unverified for part in [*sections, *faqs]),
+            "disclaimer": DISCLAIMER,
+            "jsonld": jsonld_script(monograph_jsonld(revision, components=components, faqs=faqs)),
+            "slot": ARTICLE_SLOT,
+        },
+    )
+    facts = {
+        "title": content.get("name", ""),
+        "drug_class": content.get("drug_class", ""),
+        "components": list(content.get("components") or []),
+    }
+    return f"{ARTICLE_META_START}{json_for_html(facts)}{ARTICLE_META_END}\n{article}"
+
+
+@dataclass
+class StoredArticle:
+    """A stored article split for serving: its facts, and the HTML around the live slot."""
+
+    title: str
+    drug_class: str
+    components: list[str]
+    head: str
+    rest: str
+
+
+def split_article(article_html: str) -> StoredArticle | None:
+    """Read an assembled article; None if it predates the stored facts (assemble it again)."""
+    if not article_html.startswith(ARTICLE_META_START):
+        return None
+    end = article_html.find(ARTICLE_META_END)
+    facts = json.loads(article_html[len(ARTICLE_META_START) : end])
+    body = article_html[end + len(ARTICLE_META_END) + 1 :]
+    head, _slot, rest = body.partition(ARTICLE_SLOT)
+    return StoredArticle(
+        title=facts.get("title", ""),
+        drug_class=facts.get("drug_class", ""),
+        components=facts.get("components", []),
+        head=head,
+        rest=rest,
+    )

@@ -1,0 +1,80 @@
+"""Helpers shared by the public-site tests: publishing through the real workflow, reading pages."""
+
+import json
+import re
+from html.parser import HTMLParser
+
+from monographs.models import Drug, Section
+from reviews.services import review_approve, review_submit
+from tests.conftest import publish
+from tests.factories import monograph
+
+JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+def published(name: str, *, contributor, reviewer, **fields) -> Drug:
+    """A monograph created and published through submit + approve."""
+    return publish(monograph(name=name, **fields), contributor=contributor, reviewer=reviewer)
+
+
+def edit_section(drug: Drug, body: str) -> Section:
+    section = drug.sections.order_by("position").first()
+    section.body = body
+    section.save()
+    return section
+
+
+def edit_and_publish(drug: Drug, body: str, *, contributor, reviewer) -> Drug:
+    edit_section(drug, body)
+    review = review_submit(drug=drug, by=contributor)
+    review_approve(review=review, by=reviewer)
+    drug.refresh_from_db()
+    return drug
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+def jsonld(response) -> dict:
+    blocks = JSONLD.findall(page_text(response))
+    assert len(blocks) == 1, f"expected one JSON-LD block, found {len(blocks)}"
+    return json.loads(blocks[0])
+
+
+class Outline(HTMLParser):
+    """Headings (level, text), ids and landmarks of a page, as a browser would parse them."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings: list[tuple[int, str]] = []
+        self.ids: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self._heading: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if attributes.get("id"):
+            self.ids.append(attributes["id"])
+        if re.fullmatch(r"h[1-6]", tag):
+            self._heading = [int(tag[1]), ""]
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading[1] += data
+
+    def handle_endtag(self, tag):
+        if re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
+            self.headings.append((self._heading[0], " ".join(self._heading[1].split())))
+            self._heading = None
+
+    def count(self, tag: str) -> int:
+        return sum(1 for name, _attributes in self.tags if name == tag)
+
+
+def outline(response) -> Outline:
+    parser = Outline()
+    parser.feed(page_text(response))
+    parser.close()
+    return parser
