@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from medref.floor import floor_page
 from monographs.views.editor import markdown_preview
 
 urlpatterns = [
@@ -9,3 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("monographs.urls")),
 ]
+
+if settings.MEDREF_BENCHMARK_FLOOR:
+    # bench/run.py's floor: a monograph page's own bytes, without database or template.
+    urlpatterns.insert(0, path("_floor/drugs/<slug:slug>/", floor_page, name="benchmark_floor"))
