@@ -254,8 +254,11 @@ def with_workflow_state(drugs: models.QuerySet) -> models.QuerySet:
     revision was frozen: saves that change nothing write no history, so they don't count.
     """
     reviews = Review.objects.filter(drug=OuterRef("pk"))
-    published_at = Revision.objects.filter(pk=OuterRef("published_revision_id")).values(
-        "created_at"
+    # No ordering: Revision's default one joins the drug table, which would shadow the outer one.
+    published_at = (
+        Revision.objects.filter(pk=OuterRef("published_revision_id"))
+        .order_by()
+        .values("created_at")[:1]
     )
     return drugs.annotate(
         _published_at=Subquery(published_at),

@@ -1,0 +1,152 @@
+"""`manage.py seed_demo`: demo users, and the seeds published through the real workflow."""
+
+import re
+import shutil
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from monographs.models import Drug, FAQItem, Revision, Section
+from reviews.management.commands.seed_demo import default_seed_folder
+from reviews.models import AuditEntry, Decision, Review, can_decide
+from reviews.services import review_submit
+
+SEEDS = default_seed_folder()
+SEED_NAMES = {"Methylcobalamin + Piracetam", "Cerecetam", "Cyanocobalamin"}
+
+
+def seed(*paths) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("seed_demo", *map(str, paths), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def snapshot() -> dict:
+    """Counts of everything a seeding run could create."""
+    models = [Revision, Review, Decision, AuditEntry, Drug, get_user_model()]
+    counts = {model.__name__: model.objects.count() for model in models}
+    for model in (Drug, Section, FAQItem):
+        counts[f"{model.__name__} history"] = model.history.count()
+    return counts
+
+
+@pytest.fixture
+def demo_password(monkeypatch):
+    monkeypatch.setenv("MEDREF_DEMO_PASSWORD", "demo-pass-for-tests")
+    return "demo-pass-for-tests"
+
+
+@pytest.mark.django_db
+class DemoUserTests:
+    def test_creates_the_three_roles(self, client, demo_password):
+        """contributor, reviewer (credentialed) and editor exist, are staff, and can log in."""
+        out, _ = seed()
+        User = get_user_model()
+        contributor, reviewer, editor = (
+            User.objects.get(username=name) for name in ("contributor", "reviewer", "editor")
+        )
+        assert all(user.is_staff for user in (contributor, reviewer, editor))
+        assert [group.name for group in contributor.groups.all()] == ["Contributors"]
+        assert [group.name for group in editor.groups.all()] == ["Editors"]
+        assert can_decide(reviewer)
+        assert reviewer.reviewer_profile.credential == "MD"
+        assert reviewer.get_full_name() == "Amara Okafor"
+        for name in ("contributor", "reviewer", "editor"):
+            assert client.login(username=name, password=demo_password)
+        assert demo_password not in out
+        assert "password from $MEDREF_DEMO_PASSWORD" in out
+        assert "Admin: http://" in out
+
+    def test_generated_passwords_are_printed_once(self, client, monkeypatch):
+        """Without the variable, each password is generated, printed once, and works."""
+        monkeypatch.delenv("MEDREF_DEMO_PASSWORD", raising=False)
+        out, _ = seed()
+        passwords = dict(re.findall(r"^\s+(\w+)\s+password (\S+)  \(shown once", out, re.M))
+        assert set(passwords) == {"contributor", "reviewer", "editor"}
+        assert len(set(passwords.values())) == 3
+        for username, password in passwords.items():
+            assert client.login(username=username, password=password)
+        again, _ = seed()
+        assert "shown once" not in again
+        assert again.count("password unchanged") == 3
+        assert client.login(username="reviewer", password=passwords["reviewer"])
+
+
+@pytest.mark.django_db
+class DemoContentTests:
+    def test_each_seed_is_imported_submitted_and_approved(self, demo_password):
+        """Every seed monograph is live, submitted by the contributor, approved by the reviewer."""
+        out, _ = seed()
+        published = Drug.objects.published().select_related("published_revision")
+        assert {drug.name for drug in published} == SEED_NAMES
+        User = get_user_model()
+        contributor = User.objects.get(username="contributor")
+        reviewer = User.objects.get(username="reviewer")
+        for drug in published:
+            revision = drug.published_revision
+            assert revision.approved_by == reviewer
+            assert revision.approved_by_credit == "Amara Okafor, MD"
+            assert list(revision.authors.all()) == [contributor]
+            assert revision.review.submitted_by == contributor
+            actions = list(
+                drug.audit_entries.order_by("created_at").values_list("action", "actor__username")
+            )
+            assert actions == [("submitted", "contributor"), ("approved", "reviewer")]
+            assert f"{drug.name} (published revision 1)" in out
+
+    def test_second_run_changes_nothing(self, demo_password):
+        """Running it again creates no revision, review, history row or user."""
+        seed()
+        before = snapshot()
+        out, _ = seed()
+        assert snapshot() == before
+        assert out.count("already published, unchanged") == 3
+
+    def test_default_folder_is_the_shared_seeds(self, demo_password):
+        """With no path, the seeds next to the project are used."""
+        assert SEEDS.name == "seeds"
+        assert SEEDS.parent.name == "shared"
+        out, _ = seed()
+        assert len(re.findall(r"^\d{3}_\w+\.txt: ", out, re.M)) == 3
+
+    def test_changed_seed_goes_through_review_again(self, tmp_path, demo_password):
+        """An edited seed file is published as a new, reviewed revision."""
+        source = next(path for path in sorted(SEEDS.iterdir()) if path.suffix == ".txt")
+        copy = tmp_path / source.name
+        shutil.copy(source, copy)
+        seed(copy)
+        text = copy.read_text(encoding="utf-8")
+        assert "potentially improve" in text
+        copy.write_text(text.replace("potentially improve", "possibly improve", 1), "utf-8")
+        out, _ = seed(copy)
+        assert "(published revision 2)" in out
+        drug = Drug.objects.get(name="Methylcobalamin + Piracetam")
+        assert drug.published_revision.number == 2
+        assert drug.published_revision.review.decisions.get().reviewer.username == "reviewer"
+
+    def test_interrupted_run_is_finished(self, tmp_path, demo_password):
+        """A seed left in review by an interrupted run is approved on the next run."""
+        source = next(path for path in sorted(SEEDS.iterdir()) if path.suffix == ".txt")
+        seed(tmp_path)  # creates the demo users and nothing else: no documents in the folder
+        from monographs.importer import import_file
+
+        contributor = get_user_model().objects.get(username="contributor")
+        drug = import_file(source, user=contributor)
+        review = review_submit(drug=drug, by=contributor)
+        _out, _ = seed(source)
+        review.refresh_from_db()
+        assert review.status == Review.Status.APPROVED
+        assert Revision.objects.count() == 1
+
+    def test_bad_file_fails_loudly_and_the_rest_is_published(self, tmp_path, demo_password):
+        """A broken file is named and makes the command fail; the good ones still go live."""
+        good = next(path for path in sorted(SEEDS.iterdir()) if path.suffix == ".txt")
+        shutil.copy(good, tmp_path / good.name)
+        (tmp_path / "broken.txt").write_bytes(b"")
+        err = StringIO()
+        with pytest.raises(CommandError, match="1 seed file"):
+            call_command("seed_demo", str(tmp_path), stdout=StringIO(), stderr=err)
+        assert "broken.txt" in err.getvalue()
+        assert Drug.objects.published().count() == 1
