@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from monographs.models import Drug
@@ -266,5 +267,65 @@ class FourEyesTests:
         client.force_login(reviewer)
         response = _decide(client, world.review, outcome="approve")
         assert response.status_code == 403
+        world.review.refresh_from_db()
+        assert world.review.is_open
+
+    def test_reviewer_who_also_contributes_is_stopped_only_by_own_edits(
+        self, client, world, reviewer, contributor
+    ):
+        """A reviewer who edits approves others' revisions but never one with their own edits."""
+        join_groups(reviewer, ["Contributors"])
+        own_drug = monograph(name="Ownamine")
+        edit_section(own_drug, by=reviewer)
+        own = review_submit(drug=own_drug, by=contributor)
+        client.force_login(reviewer)
+        assert _decide(client, own, outcome="approve").status_code == 403
+        assert _decide(client, world.review, outcome="approve").status_code == 302
+        own.refresh_from_db()
+        world.review.refresh_from_db()
+        assert (own.status, world.review.status) == ("in_review", "approved")
+
+
+@pytest.mark.django_db
+class ObjectPermissionTests:
+    """Workflow screens ask the drug admin for per-object permission, exactly as editing does."""
+
+    @pytest.fixture
+    def hidden_drug(self, world, monkeypatch):
+        drug_admin = admin.site.get_model_admin(Drug)
+        original = drug_admin.has_view_permission
+
+        def has_view_permission(request, obj=None):
+            if obj is not None and obj.pk == world.pending.pk:
+                return False
+            return original(request, obj)
+
+        monkeypatch.setattr(drug_admin, "has_view_permission", has_view_permission)
+        monkeypatch.setattr(drug_admin, "has_change_permission", has_view_permission)
+        return world.pending
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            lambda world: reverse("admin:reviews_review_change", args=[world.review.pk]),
+            lambda world: reverse("admin:monographs_drug_workflow_audit", args=[world.pending.pk]),
+            lambda world: reverse("admin:monographs_drug_change", args=[world.pending.pk]),
+            lambda world: reverse("admin:monographs_drug_workflow_submit", args=[world.pending.pk]),
+        ],
+        ids=["review page", "audit trail", "change form", "submit"],
+    )
+    def test_object_the_drug_admin_hides_is_hidden_everywhere(
+        self, client, editor, world, hidden_drug, url
+    ):
+        """If the drug admin refuses a monograph to a user, so does every workflow screen."""
+        client.force_login(editor)
+        assert client.get(url(world)).status_code == 403
+        other = reverse("admin:monographs_drug_workflow_audit", args=[world.live.pk])
+        assert client.get(other).status_code == 200
+
+    def test_decision_on_a_hidden_monograph_is_refused(self, client, reviewer, world, hidden_drug):
+        """A reviewer cannot decide on a monograph the drug admin does not show them."""
+        client.force_login(reviewer)
+        assert _decide(client, world.review, outcome="approve").status_code == 403
         world.review.refresh_from_db()
         assert world.review.is_open
