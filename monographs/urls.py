@@ -1,6 +1,8 @@
 from django.urls import path
 
-from monographs.views import public, search
+from monographs.caching import cached_public_page
+from monographs.feeds import ReviewedFeed
+from monographs.views import api, public, search
 
 app_name = "monographs"
 
@@ -13,4 +15,11 @@ urlpatterns = [
     path("classes/<slug:slug>/", public.class_detail, name="class_detail"),
     path("about/editorial-policy/", public.editorial_policy, name="editorial_policy"),
     path("search/", search.search, name="search"),
+    path(
+        "feeds/reviewed.atom",
+        cached_public_page(ReviewedFeed(), params=()),
+        name="feed_reviewed",
+    ),
+    path("api/drugs/", api.drug_list, name="api_drugs"),
+    path("api/drugs/<slug:slug>/", api.drug_detail, name="api_drug"),
 ]

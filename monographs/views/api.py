@@ -1,0 +1,115 @@
+"""A read-only JSON API of published monographs, in the exporter's document shape.
+
+Responses are cached whole and carry `ETag`, `Last-Modified` and `Cache-Control` (see
+`monographs.caching`), so clients revalidate with a cheap 304.
+"""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import CharField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+
+from monographs.caching import cached_public_page
+from monographs.models import Drug
+
+DRUGS_PER_PAGE = 50
+
+
+def _json(data: dict, *, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        data, status=status, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _not_found(detail: str) -> JsonResponse:
+    return _json({"detail": detail}, status=404)
+
+
+def without_html(value):
+    """A revision's content as the exporter writes it: no rendered HTML."""
+    if isinstance(value, dict):
+        return {key: without_html(item) for key, item in value.items() if key != "html"}
+    if isinstance(value, list):
+        return [without_html(item) for item in value]
+    return value
+
+
+def _absolute(path: str) -> str:
+    """Links on the canonical SITE_URL (responses are cached whatever host was asked)."""
+    return settings.SITE_URL + path
+
+
+def _page_link(number: int) -> str:
+    return _absolute(reverse("monographs:api_drugs") + "?" + urlencode({"page": number}))
+
+
+@require_safe
+@cached_public_page(params=("page",))
+def drug_list(request):
+    """Published monographs by name, a page at a time."""
+    drugs = (
+        Drug.objects.published()
+        .annotate(
+            public_name=Coalesce(
+                "search_document__name",
+                KeyTextTransform("name", "published_revision__content"),
+                output_field=CharField(),
+            )
+        )
+        .order_by("public_name", "pk")
+        .values_list("slug", "public_name", "published_revision__approved_at")
+    )
+    paginator = Paginator(drugs, DRUGS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        return _not_found("Invalid page.")
+    results = [
+        {
+            "slug": slug,
+            "name": name,
+            "url": _absolute(reverse("monographs:api_drug", args=[slug])),
+            "page_url": _absolute(reverse("monographs:drug_detail", args=[slug])),
+            "last_reviewed": approved_at,
+        }
+        for slug, name, approved_at in page.object_list
+    ]
+    return _json(
+        {
+            "count": paginator.count,
+            "next": _page_link(page.next_page_number()) if page.has_next() else None,
+            "previous": (_page_link(page.previous_page_number()) if page.has_previous() else None),
+            "results": results,
+        }
+    )
+
+
+@require_safe
+@cached_public_page(params=())
+def drug_detail(request, slug):
+    """One published monograph: its approved revision's content and review dates."""
+    drug = (
+        Drug.objects.published()
+        .select_related("published_revision")
+        .defer("published_revision__article_html")
+        .filter(slug=slug)
+        .first()
+    )
+    if drug is None:
+        return _not_found("No published monograph has this slug.")
+    revision = drug.published_revision
+    return _json(
+        {
+            **without_html(revision.content),
+            "page_url": _absolute(drug.get_absolute_url()),
+            "reviewed_by": revision.approved_by_credit,
+            "last_reviewed": revision.approved_at,
+            "next_review_due": revision.next_review_due,
+        }
+    )

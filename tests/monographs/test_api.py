@@ -1,0 +1,215 @@
+import pytest
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+
+from monographs.exporter import published_documents
+from reviews.services import drug_unpublish, review_submit
+from tests.conftest import publish
+from tests.factories import DrugFactory, monograph
+from tests.monographs.publicsite import edit_and_publish, edit_section
+
+LIST_URL = "/api/drugs/"
+
+
+def detail_url(slug: str) -> str:
+    return reverse("monographs:api_drug", kwargs={"slug": slug})
+
+
+def as_json(value) -> str:
+    return DjangoJSONEncoder().default(value)
+
+
+def has_html_key(value) -> bool:
+    if isinstance(value, dict):
+        return "html" in value or any(map(has_html_key, value.values()))
+    if isinstance(value, list):
+        return any(map(has_html_key, value))
+    return False
+
+
+def publish_many(count: int, *, contributor, reviewer, prefix="Apiamine") -> list:
+    return [
+        publish(
+            monograph(name=f"{prefix} {number:03}", faqs=0),
+            contributor=contributor,
+            reviewer=reviewer,
+        )
+        for number in range(count)
+    ]
+
+
+@pytest.fixture
+def cyanocobalamin(contributor, reviewer):
+    drug = monograph(
+        name="Cyanocobalamin",
+        other_names="Vitamin B12\nCobalamin",
+        drug_class="Vitamins",
+        faqs=2,
+    )
+    return publish(drug, contributor=contributor, reviewer=reviewer)
+
+
+@pytest.mark.django_db
+class DrugListApiTests:
+    def test_lists_published_monographs_by_name_with_links(
+        self, client, cyanocobalamin, contributor, reviewer
+    ):
+        """The list holds each published drug's slug, name, links and last review time."""
+        publish(monograph(name="Amlodipine"), contributor=contributor, reviewer=reviewer)
+        monograph(name="Draftamine")
+        data = client.get(LIST_URL).json()
+        assert data["count"] == 2
+        assert data["next"] is None
+        assert data["previous"] is None
+        assert [item["name"] for item in data["results"]] == ["Amlodipine", "Cyanocobalamin"]
+        item = data["results"][1]
+        assert item == {
+            "slug": "cyanocobalamin",
+            "name": "Cyanocobalamin",
+            "url": settings.SITE_URL + detail_url("cyanocobalamin"),
+            "page_url": settings.SITE_URL + "/drugs/cyanocobalamin/",
+            "last_reviewed": as_json(cyanocobalamin.published_revision.approved_at),
+        }
+
+    def test_pages_link_to_each_other(self, client, contributor, reviewer, monkeypatch):
+        """Pages carry count, next and previous, and together list every drug once."""
+        monkeypatch.setattr("monographs.views.api.DRUGS_PER_PAGE", 2)
+        drugs = publish_many(5, contributor=contributor, reviewer=reviewer)
+        first = client.get(LIST_URL).json()
+        assert first["count"] == 5
+        assert first["previous"] is None
+        assert first["next"] == f"{settings.SITE_URL}{LIST_URL}?page=2"
+        third = client.get(LIST_URL, {"page": 3}).json()
+        assert third["next"] is None
+        assert third["previous"] == f"{settings.SITE_URL}{LIST_URL}?page=2"
+        slugs = [
+            item["slug"]
+            for page in (1, 2, 3)
+            for item in client.get(LIST_URL, {"page": page}).json()["results"]
+        ]
+        assert slugs == sorted(drug.slug for drug in drugs)
+
+    @pytest.mark.parametrize("page", ["0", "9", "abc", "-1"])
+    def test_invalid_page_is_a_json_404(self, client, cyanocobalamin, page):
+        """A page that does not exist answers 404 with a JSON reason."""
+        response = client.get(LIST_URL, {"page": page})
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Invalid page."}
+
+    def test_pending_rename_is_not_listed_until_approved(self, client, contributor, cyanocobalamin):
+        """The list shows the published name while a rename waits for review."""
+        cyanocobalamin.name = "Cyanocobalamin Renamed"
+        cyanocobalamin.save()
+        review_submit(drug=cyanocobalamin, by=contributor)
+        assert [item["name"] for item in client.get(LIST_URL).json()["results"]] == [
+            "Cyanocobalamin"
+        ]
+
+
+@pytest.mark.django_db
+class DrugDetailApiTests:
+    def test_detail_is_the_exported_document_with_review_dates(self, client, cyanocobalamin):
+        """The detail is the exporter's document of the published revision plus review facts."""
+        revision = cyanocobalamin.published_revision
+        data = client.get(detail_url("cyanocobalamin")).json()
+        [exported] = published_documents()
+        reviewed = {
+            key: data.pop(key) for key in ("reviewed_by", "last_reviewed", "next_review_due")
+        }
+        assert data.pop("page_url") == settings.SITE_URL + "/drugs/cyanocobalamin/"
+        assert data == exported
+        assert set(data) >= {
+            "slug",
+            "name",
+            "generic_name",
+            "other_names",
+            "drug_class",
+            "components",
+            "sections",
+            "faqs",
+        }
+        assert set(data["sections"][0]) == {"kind", "heading", "markdown", "provenance"}
+        assert not has_html_key(data)
+        assert reviewed["reviewed_by"] == revision.approved_by_credit
+        assert reviewed["last_reviewed"] == as_json(revision.approved_at)
+        assert reviewed["next_review_due"] == as_json(revision.next_review_due)
+
+    def test_detail_shows_the_approved_text_not_a_pending_edit(
+        self, client, contributor, cyanocobalamin
+    ):
+        """An edit waiting for review is not in the API."""
+        approved = cyanocobalamin.sections.order_by("position").first().body
+        edit_section(cyanocobalamin, "Unreviewed new dosage.")
+        review_submit(drug=cyanocobalamin, by=contributor)
+        sections = client.get(detail_url("cyanocobalamin")).json()["sections"]
+        markdown = [section["markdown"] for section in sections]
+        assert approved in markdown
+        assert "Unreviewed new dosage." not in markdown
+
+    def test_drafts_unknown_and_unpublished_drugs_are_404(self, client, editor, cyanocobalamin):
+        """Only published monographs exist in the API."""
+        monograph(name="Draftamine")
+        assert client.get(detail_url("draftamine")).status_code == 404
+        assert client.get(detail_url("no-such-drug")).status_code == 404
+        drug_unpublish(drug=cyanocobalamin, by=editor)
+        response = client.get(detail_url("cyanocobalamin"))
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No published monograph has this slug."}
+        assert client.get(LIST_URL).json()["count"] == 0
+
+    def test_component_stub_is_not_exposed(self, client, cyanocobalamin):
+        """A drug record without a published revision (e.g. a component stub) is 404."""
+        DrugFactory(name="Stubamine")
+        assert client.get(detail_url("stubamine")).status_code == 404
+
+
+@pytest.mark.django_db
+class ApiCachingTests:
+    @pytest.mark.parametrize("url", [LIST_URL, "/api/drugs/cyanocobalamin/"])
+    def test_responses_carry_validators_and_answer_304(self, client, cyanocobalamin, url):
+        """Clients get ETag, Last-Modified and Cache-Control, and a 304 when nothing changed."""
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        assert response["ETag"]
+        assert response["Last-Modified"]
+        assert "public" in response["Cache-Control"]
+        again = client.get(url, headers={"if-none-match": response["ETag"]})
+        assert again.status_code == 304
+        assert again.content == b""
+        since = client.get(url, headers={"if-modified-since": response["Last-Modified"]})
+        assert since.status_code == 304
+
+    def test_new_approval_changes_the_etag_and_the_content(
+        self, client, contributor, reviewer, cyanocobalamin, django_capture_on_commit_callbacks
+    ):
+        """After an approval, the old ETag no longer matches and the new text is served."""
+        url = detail_url("cyanocobalamin")
+        etag = client.get(url)["ETag"]
+        with django_capture_on_commit_callbacks(execute=True):
+            edit_and_publish(
+                cyanocobalamin, "Newly approved dosage.", contributor=contributor, reviewer=reviewer
+            )
+        response = client.get(url, headers={"if-none-match": etag})
+        assert response.status_code == 200
+        assert response["ETag"] != etag
+        assert "Newly approved dosage." in [s["markdown"] for s in response.json()["sections"]]
+
+
+@pytest.mark.django_db
+class ApiQueryCountTests:
+    def test_list_and_detail_cost_the_same_queries_with_10_or_200_drugs(
+        self, client, contributor, reviewer, django_assert_num_queries, settings
+    ):
+        """The list (a count and a page) and a detail (one query) do not grow with the data."""
+        settings.MEDREF_PAGE_CACHE_SECONDS = 0
+        publish_many(10, contributor=contributor, reviewer=reviewer)
+        for drugs in (10, 200):
+            if drugs == 200:
+                publish_many(190, contributor=contributor, reviewer=reviewer, prefix="Bulkamine")
+            with django_assert_num_queries(2):
+                data = client.get(LIST_URL, {"page": 2 if drugs > 50 else 1}).json()
+            assert data["count"] == drugs
+            with django_assert_num_queries(1):
+                assert client.get(detail_url("apiamine-005")).status_code == 200
