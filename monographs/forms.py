@@ -3,7 +3,8 @@
 Each form carries the `version` of the row it was opened at. On save the row is locked and its
 version compared: if someone saved it in between, the form is rejected with a message naming
 them, the person's own text stays in the form to merge, and the hidden version moves on so that
-the merged text can be saved.
+the merged text can be saved. A stale form that sends a row back exactly as it was opened (the
+person edited other parts of the page) keeps the newer row and saves the rest.
 """
 
 from django import forms
