@@ -78,7 +78,9 @@ class WorkflowDrugAdmin(DrugAdmin):
     change_form_template = "admin/reviews/drug/change_form.html"
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "workflow_status"]
+        # Right after the name: where a monograph stands is what its contributors look for.
+        first, *rest = super().get_list_display(request)
+        return [first, "workflow_status", *rest]
 
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), WorkflowStateFilter]

@@ -131,6 +131,12 @@ class ItemRow:
     new_provenance: str
     note_field: object = None
 
+    @property
+    def text_changed(self) -> bool:
+        """False for an item whose only change is its provenance."""
+        diff = self.change.diff_html
+        return self.change.status in (ADDED, REMOVED) or "<ins>" in diff or "<del>" in diff
+
 
 def item_rows(changes, *, form=None, with_notes: bool = False) -> list[ItemRow]:
     rows = []

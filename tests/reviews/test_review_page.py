@@ -96,6 +96,9 @@ class ReviewPageTests:
         assert "An *answer*<ins>, clearer</ins>." in page
         assert "Provenance changed." in page
         assert "Was: AI-generated or crowd-sourced. Now: Written by a professional." in page
+        rows = {row.change.title: row for row in response.context["section_rows"]}
+        assert (rows["Dosage"].text_changed, rows["Usage"].text_changed) == (False, True)
+        assert "The text is unchanged." in page
 
     def test_preview_shows_the_rendered_result(self, client, reviewer, changed_review):
         """The reviewer sees the sanitized rendering of the revision, as readers will."""
