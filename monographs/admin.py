@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
@@ -88,9 +88,7 @@ class CombinationFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request, queryset):
-        combination = Q(name__contains=" + ") | Q(
-            pk__in=Drug.components.through.objects.values("from_drug_id")
-        )
+        combination = Q(name__contains=" + ") | Q(has_components=True)
         if self.value() == "yes":
             return queryset.filter(combination)
         if self.value() == "no":
@@ -142,12 +140,15 @@ class DrugAdmin(SimpleHistoryAdmin):
                 section_count=count_of(Section),
                 unverified_count=count_of(Section, origin__in=UNVERIFIED_ORIGINS),
                 faq_count=count_of(FAQItem),
+                has_components=Exists(
+                    Drug.components.through.objects.filter(from_drug=OuterRef("pk"))
+                ),
             )
         )
 
     @admin.display(boolean=True, description="Combination")
     def is_combination(self, drug):
-        return drug.is_combination
+        return drug.is_combination or drug.has_components
 
     @admin.display(description="Sections", ordering="section_count")
     def section_count(self, drug):

@@ -124,7 +124,7 @@ class ChangeListTests:
         ("query", "expected"),
         [
             ("drug_class=Nootropics", {"Piracetam", "Methylcobalamin + Piracetam"}),
-            ("combination=yes", {"Methylcobalamin + Piracetam"}),
+            ("combination=yes", {"Methylcobalamin + Piracetam", "Neurobion"}),
             ("combination=no", {"Piracetam", "Cyanocobalamin"}),
             ("section_origin=professional", {"Cyanocobalamin"}),
             ("section_origin=unverified", {"Piracetam", "Methylcobalamin + Piracetam"}),
@@ -138,6 +138,7 @@ class ChangeListTests:
         combination.components.add(piracetam)
         cyano = DrugFactory(name="Cyanocobalamin", other_names="Vitamin B12")
         SectionFactory(drug=cyano, origin=Origin.PROFESSIONAL)
+        DrugFactory(name="Neurobion", drug_class="Vitamins").components.add(cyano)
         client.force_login(contributor)
         response = client.get(f"{CHANGELIST}?{query}")
         assert response.status_code == 200
