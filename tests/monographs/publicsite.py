@@ -4,7 +4,8 @@ import json
 import re
 from html.parser import HTMLParser
 
-from monographs.models import Drug, Section
+from monographs.models import Drug, Revision, Section
+from monographs.search import search_index_rebuild
 from reviews.services import review_approve, review_submit
 from tests.conftest import publish
 from tests.factories import monograph
@@ -15,6 +16,42 @@ JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DO
 def published(name: str, *, contributor, reviewer, **fields) -> Drug:
     """A monograph created and published through submit + approve."""
     return publish(monograph(name=name, **fields), contributor=contributor, reviewer=reviewer)
+
+
+def clone_published(original: Drug, count: int, *, prefix: str) -> None:
+    """Many more published monographs like `original`, written in bulk (fast, for scale tests).
+
+    Each clone gets its own drug row and a copy of the original's approved revision with its
+    own name and slug, so pages see exactly what the workflow would have left behind.
+    """
+    source = original.published_revision
+    drugs = Drug.objects.bulk_create(
+        Drug(
+            name=f"{prefix} {number:03}",
+            slug=f"{prefix.lower()}-{number:03}",
+            drug_class="Vitamins",
+        )
+        for number in range(count)
+    )
+    revisions = Revision.objects.bulk_create(
+        Revision(
+            drug=drug,
+            number=1,
+            content={**source.content, "name": drug.name, "slug": drug.slug},
+            content_hash=source.content_hash,
+            article_html=source.article_html.replace(original.name, drug.name),
+            created_by=source.created_by,
+            approved_by=source.approved_by,
+            approved_by_credit=source.approved_by_credit,
+            approved_at=source.approved_at,
+            next_review_due=source.next_review_due,
+        )
+        for drug in drugs
+    )
+    for drug, revision in zip(drugs, revisions, strict=True):
+        drug.published_revision = revision
+    Drug.objects.bulk_update(drugs, ["published_revision"])
+    search_index_rebuild()
 
 
 def edit_section(drug: Drug, body: str) -> Section:

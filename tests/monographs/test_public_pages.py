@@ -5,7 +5,13 @@ from monographs.models import Origin, SectionKind
 from reviews.services import drug_unpublish, review_submit
 from tests.conftest import publish
 from tests.factories import FAQItemFactory, SectionFactory, monograph
-from tests.monographs.publicsite import edit_section, outline, page_text, published
+from tests.monographs.publicsite import (
+    clone_published,
+    edit_section,
+    outline,
+    page_text,
+    published,
+)
 
 DISCLAIMER = (
     "This information is AI-generated or crowd-sourced and may not be accurate. "
@@ -30,7 +36,8 @@ class MonographPageTests:
         )
         publish(drug, contributor=contributor, reviewer=reviewer)
         html = page_text(client.get(drug_url(drug)))
-        assert "<h1" in html and ">Cyanocobalamin</h1>" in html
+        assert "<h1" in html
+        assert ">Cyanocobalamin</h1>" in html
         assert "Vitamin B12, Cobalamin" in html
         assert 'href="/classes/vitamins/"' in html
         for section in drug.sections.all():
@@ -43,7 +50,9 @@ class MonographPageTests:
             sections=(SectionKind.SIDE_EFFECTS, SectionKind.DOSAGE, SectionKind.USAGE),
         )
         publish(drug, contributor=contributor, reviewer=reviewer)
-        headings = [text for level, text in outline(client.get(drug_url(drug))).headings if level == 2]
+        headings = [
+            text for level, text in outline(client.get(drug_url(drug))).headings if level == 2
+        ]
         assert headings[1:4] == ["Usage", "Dosage", "Side effects"]
 
     def test_table_of_contents_links_to_every_section(self, client, contributor, reviewer):
@@ -80,7 +89,8 @@ class MonographPageTests:
         html = page_text(client.get(drug_url(drug)))
         assert ">AI-generated</span>" in html
         assert "GPT-4o" in html
-        assert '<a href="https://www.nhs.uk/medicines/"' in html and ">NHS page</a>" in html
+        assert '<a href="https://www.nhs.uk/medicines/"' in html
+        assert ">NHS page</a>" in html
         assert ">Written by a professional</span>" in html
 
     def test_disclaimer_shows_when_any_part_is_unverified(self, client, contributor, reviewer):
@@ -138,8 +148,9 @@ class MonographPageTests:
         page = outline(client.get(drug_url(drug)))
         levels = [level for level, _text in page.headings]
         assert levels.count(1) == 1
-        assert ("h3", "Big") not in page.headings
-        assert (3, "Big") in page.headings and (4, "Tiny") in page.headings
+        assert (1, "Big") not in page.headings
+        assert (3, "Big") in page.headings
+        assert (4, "Tiny") in page.headings
         assert len(page.ids) == len(set(page.ids))
 
 
@@ -196,8 +207,12 @@ class CombinationLinkTests:
     def test_related_drugs_of_the_same_class_are_listed(self, client, contributor, reviewer):
         """Other published drugs of the class are linked; drafts and other classes are not."""
         drug = published("Alpha", contributor=contributor, reviewer=reviewer, drug_class="Racetams")
-        sibling = published("Beta", contributor=contributor, reviewer=reviewer, drug_class="Racetams")
-        stranger = published("Gamma", contributor=contributor, reviewer=reviewer, drug_class="Other")
+        sibling = published(
+            "Beta", contributor=contributor, reviewer=reviewer, drug_class="Racetams"
+        )
+        stranger = published(
+            "Gamma", contributor=contributor, reviewer=reviewer, drug_class="Other"
+        )
         draft = monograph(name="Delta", drug_class="Racetams")
         html = page_text(client.get(drug_url(drug)))
         assert f'<a href="{drug_url(sibling)}">Beta</a>' in html
@@ -238,7 +253,8 @@ class HomeTests:
         """The home page offers search, the A-Z letters, recent reviews and the policy."""
         published("Cyanocobalamin", contributor=contributor, reviewer=reviewer)
         html = page_text(client.get("/"))
-        assert 'action="/search/"' in html and 'name="q"' in html
+        assert 'action="/search/"' in html
+        assert 'name="q"' in html
         assert 'href="/drugs/?letter=c"' in html
         assert '<a href="/drugs/cyanocobalamin/">Cyanocobalamin</a>' in html
         assert reverse("monographs:editorial_policy") in html
@@ -327,3 +343,72 @@ class EditorialPolicyTests:
         for label in Origin.labels:
             assert label in html
         assert "medical reviewer" in html
+
+
+@pytest.mark.django_db
+class QueryCountTests:
+    """Public pages cost the same few queries at any size (page cache off, to count them)."""
+
+    @pytest.fixture(autouse=True)
+    def _uncached(self, settings):
+        settings.MEDREF_PAGE_CACHE_SECONDS = 0
+
+    @pytest.fixture(params=[10, 200], ids=["10 drugs", "200 drugs"])
+    def site(self, request, contributor, reviewer):
+        original = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
+        clone_published(original, request.param - 1, prefix="Mecobalamin")
+        return request.param
+
+    @pytest.mark.parametrize(
+        ("url", "queries"),
+        [
+            ("/", 2),
+            ("/drugs/", 2),
+            ("/drugs/?letter=m", 2),
+            ("/classes/", 1),
+            ("/classes/vitamins/", 2),
+            ("/drugs/methylcobalamin/", 2),
+            ("/drugs/methylcobalamin/changes/", 2),
+            ("/about/editorial-policy/", 0),
+        ],
+    )
+    def test_page_queries_do_not_grow_with_drugs(
+        self, client, site, url, queries, django_assert_num_queries
+    ):
+        """Home, index, class pages, a monograph and its change log: constant queries."""
+        with django_assert_num_queries(queries):
+            response = client.get(url)
+        assert response.status_code == 200
+        if url in ("/drugs/?letter=m", "/classes/vitamins/"):
+            assert page_text(response).count(">Mecobalamin ") == site - 1
+
+    @pytest.mark.parametrize("sections", [1, 20])
+    def test_monograph_queries_do_not_grow_with_sections(
+        self, client, contributor, reviewer, sections, django_assert_num_queries
+    ):
+        """A monograph with twenty sections costs what one with a single section does."""
+        drug = published(
+            "Sectioned",
+            contributor=contributor,
+            reviewer=reviewer,
+            sections=[SectionKind.OTHER] * sections,
+            faqs=sections,
+        )
+        with django_assert_num_queries(2):
+            response = client.get(drug_url(drug))
+        assert page_text(response).count('<section class="monograph-section">') == sections
+
+    def test_combination_costs_one_more_query(
+        self, client, contributor, reviewer, django_assert_num_queries
+    ):
+        """Links between a combination and its components cost a single extra query."""
+        parts = [
+            published(name, contributor=contributor, reviewer=reviewer)
+            for name in ("Methylcobalamin", "Piracetam", "Folate")
+        ]
+        combo = monograph(name="Methylcobalamin + Piracetam + Folate")
+        combo.components.add(*parts)
+        publish(combo, contributor=contributor, reviewer=reviewer)
+        with django_assert_num_queries(3):
+            response = client.get(drug_url(combo))
+        assert page_text(response).count('<a href="/drugs/') >= 3

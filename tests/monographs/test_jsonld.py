@@ -1,0 +1,91 @@
+import pytest
+from django.urls import reverse
+
+from monographs.models import SectionKind
+from tests.conftest import publish
+from tests.factories import FAQItemFactory, monograph
+from tests.monographs.publicsite import jsonld, page_text, published
+
+HOSTILE = "</script><script>alert(1)</script>"
+
+
+def nodes_by_type(data: dict) -> dict:
+    return {node["@type"]: node for node in data["@graph"]}
+
+
+def drug_page(client, drug):
+    return client.get(reverse("monographs:drug_detail", kwargs={"slug": drug.slug}))
+
+
+@pytest.mark.django_db
+class JsonLdTests:
+    def test_monograph_describes_page_drug_and_faq(self, client, contributor, reviewer):
+        """The JSON-LD names the reviewed page, the drug it is about, and the FAQ."""
+        drug = monograph(
+            name="Cyanocobalamin",
+            generic_name="cyanocobalamin",
+            other_names="Vitamin B12",
+            drug_class="Vitamins",
+            faqs=2,
+        )
+        publish(drug, contributor=contributor, reviewer=reviewer)
+        revision = drug.published_revision
+        data = jsonld(drug_page(client, drug))
+        assert data["@context"] == "https://schema.org"
+        nodes = nodes_by_type(data)
+
+        page = nodes["MedicalWebPage"]
+        assert page["lastReviewed"] == revision.approved_at.date().isoformat()
+        assert page["reviewedBy"] == {"@type": "Person", "name": revision.approved_by_credit}
+        assert page["about"] == {"@id": nodes["Drug"]["@id"]}
+        assert page["url"].endswith("/drugs/cyanocobalamin/")
+
+        assert nodes["Drug"]["name"] == "Cyanocobalamin"
+        assert nodes["Drug"]["nonProprietaryName"] == "cyanocobalamin"
+        assert nodes["Drug"]["alternateName"] == ["Vitamin B12"]
+        assert nodes["Drug"]["drugClass"] == {"@type": "DrugClass", "name": "Vitamins"}
+        assert "activeIngredient" not in nodes["Drug"]
+
+        questions = nodes["FAQPage"]["mainEntity"]
+        assert [item["name"] for item in questions] == [faq.question for faq in drug.faqs.all()]
+        assert questions[0]["acceptedAnswer"] == {"@type": "Answer", "text": "An answer."}
+
+    def test_combination_lists_its_active_ingredients(self, client, contributor, reviewer):
+        """A combination's Drug node names each component as an active ingredient."""
+        methyl = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
+        piracetam = published("Piracetam", contributor=contributor, reviewer=reviewer)
+        combo = monograph(name="Methylcobalamin + Piracetam")
+        combo.components.add(methyl, piracetam)
+        publish(combo, contributor=contributor, reviewer=reviewer)
+        drug_node = nodes_by_type(jsonld(drug_page(client, combo)))["Drug"]
+        assert drug_node["activeIngredient"] == ["Methylcobalamin", "Piracetam"]
+
+    def test_no_faq_node_without_faq_items(self, client, contributor, reviewer):
+        """A monograph without questions does not claim to be an FAQ page."""
+        drug = published("Quiet", contributor=contributor, reviewer=reviewer, faqs=0)
+        assert "FAQPage" not in nodes_by_type(jsonld(drug_page(client, drug)))
+
+    def test_text_cannot_close_the_script_element(self, client, contributor, reviewer):
+        """Names and answers with </script> stay data: the JSON parses and nothing runs."""
+        drug = monograph(
+            name=f"Evil {HOSTILE}",
+            slug="evil",
+            other_names=HOSTILE,
+            drug_class=f"Class {HOSTILE}",
+            sections=(SectionKind.USAGE,),
+            faqs=0,
+        )
+        FAQItemFactory(drug=drug, question=f"Q {HOSTILE}?", answer=f"A & {HOSTILE} <b>x</b>")
+        publish(drug, contributor=contributor, reviewer=reviewer)
+        response = drug_page(client, drug)
+        html = page_text(response)
+        assert "<script>alert(1)</script>" not in html
+        assert html.count("<script") == 2  # the JSON-LD and the site's own script file
+        nodes = nodes_by_type(jsonld(response))
+        assert nodes["Drug"]["name"] == f"Evil {HOSTILE}"
+        assert nodes["Drug"]["alternateName"] == [HOSTILE]
+        assert nodes["FAQPage"]["mainEntity"][0]["name"] == f"Q {HOSTILE}?"
+        raw = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
+        assert "<" not in raw
+        assert ">" not in raw
+        assert "&" not in raw
