@@ -114,6 +114,6 @@ class HtmlQualityTests:
             if tag in {"script", "img", "iframe"} and "src" in attributes:
                 assert attributes["src"].startswith("/"), attributes
             if tag == "link":
-                assert attributes["href"].startswith("/"), attributes
+                assert attributes["href"].startswith(("/", "data:")), attributes
             if tag == "script" and "src" not in attributes:
                 assert attributes.get("type") == "application/ld+json", "inline script"
