@@ -29,6 +29,7 @@ from reviews.models import (
     WorkflowState,
     can_decide,
     drug_workflow_state,
+    drugs_overdue_for_review,
     reviewer_display_name,
     with_workflow_state,
 )
@@ -40,17 +41,6 @@ from reviews.services import (
     review_supersede_if_stale,
     review_withdraw,
 )
-
-
-def drugs_overdue_for_review(today=None):
-    """Published monographs whose next medical review date has passed, most overdue first."""
-    today = today or timezone.localdate()
-    return (
-        Drug.objects.published()
-        .filter(published_revision__next_review_due__lt=today)
-        .select_related("published_revision")
-        .order_by("published_revision__next_review_due", "name")
-    )
 
 
 class WorkflowStateFilter(admin.SimpleListFilter):

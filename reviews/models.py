@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 
 from monographs.models import Drug, FAQItem, Revision, Section
 from reviews.exceptions import IllegalTransition, NotPermitted, OwnEditApproval, ReviewError
@@ -290,3 +291,14 @@ def drug_workflow_state(drug: Drug) -> WorkflowState:
         "workflow_state", flat=True
     )
     return WorkflowState(state.get())
+
+
+def drugs_overdue_for_review(today=None):
+    """Published monographs whose next medical review date has passed, most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        Drug.objects.published()
+        .filter(published_revision__next_review_due__lt=today)
+        .select_related("published_revision")
+        .order_by("published_revision__next_review_due", "name")
+    )
