@@ -13,6 +13,7 @@ import hashlib
 import time
 import zlib
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -99,14 +100,29 @@ _CONDITIONAL_HEADERS = (
 )
 
 
-def _finish(request, response, *, etag: str, last_modified: float, cache_control: str):
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
+class _Validators(NamedTuple):
+    """A page's ETag and Last-Modified (stored with the page as a plain tuple)."""
+
+    etag: str
+    last_modified: float
+    last_modified_http: str
+
+    @classmethod
+    def of(cls, content: bytes, last_modified: float) -> "_Validators":
+        return cls(content_etag(content), last_modified, http_date(last_modified))
+
+
+def _finish(request, response, validators: _Validators, cache_control: str):
+    response["ETag"] = validators.etag
+    response["Last-Modified"] = validators.last_modified_http
     response["Cache-Control"] = cache_control
     if not any(header in request.META for header in _CONDITIONAL_HEADERS):
         return response
     return get_conditional_response(
-        request, etag=etag, last_modified=int(last_modified), response=response
+        request,
+        etag=validators.etag,
+        last_modified=int(validators.last_modified),
+        response=response,
     )
 
 
@@ -117,6 +133,7 @@ def cached_public_page(view=None, *, params: tuple[str, ...] | None = None, cach
     key, so arbitrary query strings cannot fill the cache); by default the whole query string
     counts. Every response gets a content-hash `ETag`, a `Last-Modified` of the last public
     change and `Cache-Control`. Use only on views whose output is the same for every visitor.
+    A hit costs one cache round trip (the generation and the page together).
     """
 
     def decorator(view_func):
@@ -130,31 +147,24 @@ def cached_public_page(view=None, *, params: tuple[str, ...] | None = None, cach
                 return _uncached(request, view_func, args, kwargs, control)
 
             key = page_cache_key(request, params)
-            found = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY, key])
+            found = cache.get_many([GENERATION_KEY, key])
             generation = found.get(GENERATION_KEY)
             if generation is None:
                 generation = public_generation()
-            changed_at = found.get(CHANGED_AT_KEY) or public_changed_at()
             entry = found.get(key)
             if entry is not None and entry[0] == generation:
-                _generation, content, content_type, etag, last_modified = entry
+                _generation, content, content_type, validators = entry
                 response = HttpResponse(content, content_type=content_type)
-                return _finish(
-                    request, response, etag=etag, last_modified=last_modified, cache_control=control
-                )
+                return _finish(request, response, _Validators(*validators), control)
 
+            changed_at = public_changed_at()
             response = view_func(request, *args, **kwargs)
             if not _is_shareable(request, response):
                 return response
-            etag = content_etag(response.content)
-            cache.set(
-                key,
-                (generation, response.content, response["Content-Type"], etag, changed_at),
-                timeout,
-            )
-            return _finish(
-                request, response, etag=etag, last_modified=changed_at, cache_control=control
-            )
+            validators = _Validators.of(response.content, changed_at)
+            entry = (generation, response.content, response["Content-Type"], tuple(validators))
+            cache.set(key, entry, timeout)
+            return _finish(request, response, validators, control)
 
         return wrapper
 
@@ -168,9 +178,5 @@ def _uncached(request, view_func, args, kwargs, control):
     if not _is_shareable(request, response):
         return response
     return _finish(
-        request,
-        response,
-        etag=content_etag(response.content),
-        last_modified=public_changed_at(),
-        cache_control=control,
+        request, response, _Validators.of(response.content, public_changed_at()), control
     )

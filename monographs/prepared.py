@@ -6,9 +6,14 @@ database spends answering it (an indexed lookup by slug runs in tens of microsec
 the first time it runs on a database alias, and later runs only swap in the arguments and apply
 the same converters Django would. Only exact-match arguments are supported: each argument must
 reach the SQL unchanged (no `LIKE` patterns, no lists).
+
+The SQL is stored with named placeholders: Django's SQLite backend rewrites positional `%s`
+placeholders with a regular expression on every execution (tens of microseconds for a query
+of this size, as much as the query itself), named ones with a plain string format.
 """
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +21,17 @@ from django.db import connections, router
 from django.db.models import QuerySet
 
 _sentinels = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _named_placeholders(sql: str) -> str:
+    """`%s` placeholders become `%(p0)s`, `%(p1)s`, …; an escaped `%%` stays as it is."""
+    numbers = itertools.count()
+
+    def name(match: re.Match) -> str:
+        return match.group() if match.group() == "%%" else f"%(p{next(numbers)})s"
+
+    return _PLACEHOLDER.sub(name, sql)
 
 
 @dataclass(frozen=True)
@@ -63,7 +79,7 @@ class PreparedQuery:
             names = (*query.extra_select, *query.values_select, *query.annotation_select)
         fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
         converters = tuple(compiler.get_converters(fields).items())
-        compiled = _Compiled(sql, tuple(params), positions, names, converters)
+        compiled = _Compiled(_named_placeholders(sql), tuple(params), positions, names, converters)
         self._compiled[using] = compiled
         return compiled
 
@@ -74,9 +90,10 @@ class PreparedQuery:
         params = list(compiled.params)
         for index, name in compiled.positions:
             params[index] = arguments[name]
+        named = {f"p{index}": value for index, value in enumerate(params)}
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql, named)
             rows = [list(row) for row in cursor.fetchall()]
         for row in rows:
             for position, (converters, expression) in compiled.converters:

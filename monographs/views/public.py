@@ -274,6 +274,7 @@ _PUBLISHED_PAGE = PreparedQuery(
     lambda slug: (
         Drug.objects.published()
         .filter(slug=slug)
+        .order_by()
         .annotate(
             in_combinations=Exists(
                 Drug.components.through.objects.filter(
@@ -456,6 +457,7 @@ def _published_drug(slug: str) -> dict:
     row = (
         Drug.objects.published()
         .filter(slug=slug)
+        .order_by()
         .annotate(title=KeyTextTransform("name", "published_revision__content"))
         .values("pk", "slug", "title")
         .first()
