@@ -48,8 +48,8 @@ check-deploy: install ## Django's deployment checklist under production settings
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=medref.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-bench: install ## Benchmark public and editor pages against the framework floor (see bench/)
-	$(BIN)/python bench/run.py
+bench: install ## Benchmark pages against the framework floor (BENCH_ARGS=--quick for a smoke run)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
