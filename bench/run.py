@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-RESULTS = BENCH / "results"
+RESULTS = Path(os.environ.get("MEDREF_BENCH_RESULTS", BENCH / "results"))
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 SEEDS = Path(os.environ.get("MEDREF_SEEDS", ROOT.parent / "shared" / "seeds"))
