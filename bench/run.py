@@ -52,6 +52,11 @@ LABELS = {
     "drug_change_form": "admin change form, 20 sections",
     "review_page": "review page, 20 sections",
 }
+MODES = {
+    "uncached": "uncached",
+    "cached": "cached (local memory)",
+    "redis": "cached (Redis)",
+}
 # What a dataset depends on: when any of these change, it is generated again.
 DATASET_INPUTS = [
     "monographs/dataset.py",
@@ -80,6 +85,7 @@ class Settings:
     editor_requests: int
     import_files: int
     rebuild: bool
+    redis_url: str
 
 
 @dataclass
@@ -142,6 +148,12 @@ def ensure_wrk() -> str:
             "brew install wrk)."
         )
     return found
+
+
+def redis_if_running() -> str:
+    with contextlib.suppress(OSError), socket.create_connection((HOST, 6379), timeout=1):
+        return f"redis://{HOST}:6379/0"
+    return ""
 
 
 def free_port() -> int:
@@ -522,9 +534,18 @@ def bench_database(db: str, url: str, settings: Settings, secret_key: str, wrk_p
         public = load_public_pages(server, prepared, settings, wrk_path, "uncached", db)
         figures += search_sets(server, info, db)
         figures += editor_pages(server, info, counts, settings, db)
-    log(f"{db}: serving with the page cache on")
+    log(f"{db}: serving with the page cache on (local memory, per worker)")
     with Server(env, settings, RESULTS / f"gunicorn-{db}.log") as server:
         public += load_public_pages(server, prepared, settings, wrk_path, "cached", db)
+    if settings.redis_url:
+        log(f"{db}: serving with the page cache on (Redis, shared by the workers)")
+        redis_env = {
+            **env,
+            "REDIS_URL": settings.redis_url,
+            "CACHE_KEY_PREFIX": f"medref-bench-{secrets.token_hex(4)}",
+        }
+        with Server(redis_env, settings, RESULTS / f"gunicorn-{db}.log") as server:
+            public += load_public_pages(server, prepared, settings, wrk_path, "redis", db)
     for figure in public:
         target = figure.name.rsplit("_", 1)[0]
         figure.values["queries"] = counts[target]["queries"]
@@ -546,7 +567,7 @@ def table(figures: list[Figure]) -> str:
         if "rps" in values:
             target, mode = figure.name.rsplit("_", 1)
             lines.append(
-                f"| {LABELS[target]}, {mode} | {figure.db} | {values['rps']:.0f} "
+                f"| {LABELS[target]}, {MODES[mode]} | {figure.db} | {values['rps']:.0f} "
                 f"({values['rps_min']:.0f}-{values['rps_max']:.0f}) | {values['p50_ms']:.2f} | "
                 f"{values['p99_ms']:.2f} | {values['ratio']:.2f} | {values['queries']} | "
                 f"{values['errors']} |"
@@ -605,6 +626,12 @@ def parse_args() -> tuple[Settings, argparse.Namespace]:
         help="which databases (all: SQLite, plus PostgreSQL when DATABASE_URL is set)",
     )
     parser.add_argument("--rebuild", action="store_true", help="regenerate the datasets")
+    parser.add_argument(
+        "--redis",
+        default="auto",
+        help="also measure the page cache in Redis at this URL ('' to skip; default: "
+        "redis://127.0.0.1:6379/0 when a server answers there)",
+    )
     args = parser.parse_args()
     quick = args.quick
     settings = Settings(
@@ -619,6 +646,7 @@ def parse_args() -> tuple[Settings, argparse.Namespace]:
         editor_requests=5 if quick else 20,
         import_files=20 if quick else 200,
         rebuild=args.rebuild,
+        redis_url=args.redis if args.redis != "auto" else redis_if_running(),
     )
     return settings, args
 
