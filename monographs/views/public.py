@@ -3,8 +3,8 @@
 A monograph's article was assembled when its revision was approved, so showing it costs one
 indexed query plus two small ones for the links that change when other monographs are
 published. Listings read `SearchDocument`, which holds the published name and class of every
-published drug (never a draft's), so a pending rename or reclassification cannot show early;
-a drug missing there is still listed, read from its published revision (slower, same answer).
+published drug (never a draft's, written in the publishing transaction), so a pending rename
+or reclassification cannot show early.
 """
 
 import functools
@@ -14,9 +14,9 @@ from datetime import datetime
 from html import escape
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Coalesce, Left, Upper
+from django.db.models.functions import Left, Upper
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
@@ -80,19 +80,8 @@ def _link(slug: str, name: str) -> dict:
 
 
 def _listed():
-    """Published drugs with their public name and class, for listings."""
-    return Drug.objects.published().annotate(
-        public_name=Coalesce(
-            "search_document__name",
-            KeyTextTransform("name", "published_revision__content"),
-            output_field=CharField(),
-        ),
-        public_class=Coalesce(
-            "search_document__drug_class",
-            KeyTextTransform("drug_class", "published_revision__content"),
-            output_field=CharField(),
-        ),
-    )
+    """Every published monograph as listings show it: slug, published name and class."""
+    return SearchDocument.objects.order_by()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +92,7 @@ def _initials() -> set[str]:
     """The initials that have at least one published monograph (non-letters as `#`)."""
     initials = (
         _listed()
-        .annotate(initial=Upper(Left("public_name", 1)))
+        .annotate(initial=Upper(Left("name", 1)))
         .values_list("initial", flat=True)
         .distinct()
     )
@@ -148,16 +137,17 @@ def drug_index(request):
         letter = _parse_letter(requested)
         if letter is None:
             raise Http404("No such letter.")
-    drugs = _listed().order_by("public_name")
+    drugs = _listed().order_by("name")
     if letter == OTHER_INITIAL:
-        drugs = drugs.annotate(initial=Upper(Left("public_name", 1))).exclude(
+        drugs = drugs.annotate(initial=Upper(Left("name", 1))).exclude(
             initial__gte="A", initial__lte="Z"
         )
     else:
-        drugs = drugs.filter(public_name__istartswith=letter)
+        drugs = drugs.filter(name__istartswith=letter)
+    url = slug_urls("monographs:drug_detail")
     entries = [
-        {"url": _drug_url(slug), "name": name, "drug_class": drug_class}
-        for slug, name, drug_class in drugs.values_list("slug", "public_name", "public_class")
+        {"url": url(slug), "name": name, "drug_class": drug_class}
+        for slug, name, drug_class in drugs.values_list("slug", "name", "drug_class")
     ]
     return render(
         request,
@@ -181,11 +171,7 @@ def _recently_reviewed() -> list[dict]:
         .order_by("-approved_at")
         .values_list(
             "published_for__slug",
-            Coalesce(
-                "published_for__search_document__name",
-                KeyTextTransform("name", "content"),
-                output_field=CharField(),
-            ),
+            "published_for__search_document__name",
             "approved_at",
             "approved_by_credit",
         )[:RECENTLY_REVIEWED]
@@ -219,10 +205,10 @@ def editorial_policy(request):
 def _classes() -> list[dict]:
     rows = (
         _listed()
-        .exclude(public_class="")
-        .values_list("public_class")
+        .exclude(drug_class="")
+        .values_list("drug_class")
         .annotate(count=Count("pk"))
-        .order_by("public_class")
+        .order_by("drug_class")
     )
     classes = []
     for name, count in rows:
@@ -245,13 +231,9 @@ def class_detail(request, slug):
     names = [entry["name"] for entry in _classes() if entry["slug"] == slug]
     if not names:
         raise Http404("No such drug class.")
-    entries = [
-        {"url": _drug_url(drug_slug), "name": name}
-        for drug_slug, name in _listed()
-        .filter(public_class__in=names)
-        .order_by("public_name")
-        .values_list("slug", "public_name")
-    ]
+    entries = _links(
+        _listed().filter(drug_class__in=names).order_by("name").values_list("slug", "name")
+    )
     return render(
         request,
         "monographs/class_detail.html",
@@ -297,10 +279,10 @@ _PUBLISHED_PAGE = PreparedQuery(
 
 
 def _combination_links_queryset(pk):
-    published = _listed().annotate(
+    published = Drug.objects.published().annotate(
         its_components=KeyTransform("components", "published_revision__content")
     )
-    columns = ("slug", "public_name", "its_components", "role")
+    columns = ("slug", "search_document__name", "its_components", "role")
     components = (
         published.filter(combinations=pk)
         .annotate(role=Value(COMPONENT))
