@@ -98,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Opening a SQLite connection (its PRAGMAs, Django's SQL functions) costs ~2 ms, more than
+    # serving a monograph: keep one per worker unless CONN_MAX_AGE says otherwise.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
 if os.environ.get("DATABASE_REPLICA_URL"):
     # Public reads go to a read replica, with the primary's pool and options (docs/scaling.md).
     DATABASES["replica"] = dj_database_url.parse(
