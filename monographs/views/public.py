@@ -8,12 +8,12 @@ or reclassification cannot show early.
 """
 
 import functools
+import logging
 import re
 import string
 from datetime import datetime
 from html import escape
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Left, Upper
@@ -29,6 +29,8 @@ from monographs.diff import UNCHANGED, compare_documents
 from monographs.models import Drug, Revision, SearchDocument
 from monographs.prepared import PreparedQuery
 from monographs.views.shell import render_page
+
+logger = logging.getLogger(__name__)
 
 LETTERS = list(string.ascii_uppercase)
 OTHER_INITIAL = "#"
@@ -392,6 +394,18 @@ def _related_section(related: list[dict]) -> str:
     )
 
 
+def _assemble_stale_article(pk: int, slug: str):
+    """Assemble, for this request only, an article stored by an older version of MedRef."""
+    logger.warning(
+        "The stored article of %s predates this version of MedRef; "
+        "run `manage.py assemble_articles` to store it afresh.",
+        slug,
+    )
+    revision = Revision.objects.get(published_for__pk=pk)
+    revision.assemble_article()
+    return split_article(revision.article_html)
+
+
 @cached_public_page(params=())
 def drug_detail(request, slug):
     """A published monograph, exactly as its last approved revision has it.
@@ -406,10 +420,7 @@ def drug_detail(request, slug):
     row = rows[0]
     article = split_article(row["published_revision__article_html"])
     if article is None:
-        raise ImproperlyConfigured(
-            f"The published article of {slug!r} predates this version of MedRef; "
-            "assemble it again (Revision.assemble_article)."
-        )
+        article = _assemble_stale_article(row["pk"], slug)
     components, combinations = [], []
     if row["in_combinations"]:
         components, combinations = _combination_links(

@@ -1,7 +1,11 @@
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from monographs.models import Origin, SectionKind
+from monographs.article import split_article
+from monographs.models import Origin, Revision, SectionKind
 from reviews.services import drug_unpublish, review_submit
 from tests.conftest import publish
 from tests.factories import FAQItemFactory, SectionFactory, monograph
@@ -412,3 +416,27 @@ class QueryCountTests:
         with django_assert_num_queries(3):
             response = client.get(drug_url(combo))
         assert page_text(response).count('<a href="/drugs/') >= 3
+
+
+@pytest.mark.django_db
+class StoredArticleTests:
+    def test_article_stored_by_an_older_version_is_still_served(
+        self, client, contributor, reviewer, caplog
+    ):
+        """An article without today's stored facts is assembled on the fly, with a warning."""
+        drug = published("Legacy", contributor=contributor, reviewer=reviewer)
+        Revision.objects.filter(pk=drug.published_revision_id).update(
+            article_html="<article><h1>Legacy</h1></article>"
+        )
+        response = client.get(drug_url(drug))
+        assert response.status_code == 200
+        assert "Medically reviewed by" in page_text(response)
+        assert "assemble_articles" in caplog.text
+
+    def test_assemble_articles_stores_them_afresh(self, contributor, reviewer):
+        """The management command re-assembles every published article in place."""
+        drug = published("Legacy", contributor=contributor, reviewer=reviewer)
+        Revision.objects.filter(pk=drug.published_revision_id).update(article_html="old")
+        call_command("assemble_articles", stdout=StringIO())
+        drug.published_revision.refresh_from_db()
+        assert split_article(drug.published_revision.article_html).title == "Legacy"
