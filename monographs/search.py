@@ -45,6 +45,7 @@ MAX_WORDS = 12
 MAX_RESULTS = 500
 MIN_FUZZY_CHARS = 4
 FUZZY_LIMIT = 50
+REBUILD_BATCH = 200
 FUZZY_SIMILARITY = 0.45
 CONFIG = "english"
 
@@ -74,10 +75,15 @@ _TAG = re.compile(r"<[^<>]*>")
 
 @dataclass(frozen=True)
 class Clause:
-    """One word or quoted phrase of a query; `excluded` when the user wrote -word."""
+    """One word or quoted phrase of a query; `excluded` when the user wrote -word.
+
+    A phrase keeps its stop words (they are in the text it must match) and its text as typed,
+    for PostgreSQL's phrase parser (which reads "check-ups" the way it indexed it).
+    """
 
     words: tuple[str, ...]
     excluded: bool = False
+    phrase: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,18 +127,24 @@ def parse_query(raw: str) -> ParsedQuery:
     budget = MAX_WORDS
     dropped_common = False
 
-    def add(words: list[str], excluded: bool) -> None:
+    def add(words: list[str], excluded: bool, phrase: str = "") -> None:
         nonlocal budget, dropped_common
-        kept = [word for word in words if word not in STOP_WORDS][:budget]
-        dropped_common = dropped_common or any(word in STOP_WORDS for word in words)
-        if kept:
-            budget -= len(kept)
-            groups[-1].append(Clause(tuple(kept), excluded))
+        common = [word in STOP_WORDS for word in words]
+        dropped_common = dropped_common or any(common)
+        if all(common) or budget <= 0:
+            return
+        if phrase and len(words) > budget:
+            words = words[:budget]
+            phrase = " ".join(words)
+        kept = words if phrase else [word for word in words if word not in STOP_WORDS]
+        budget -= len(kept)
+        groups[-1].append(Clause(tuple(kept), excluded, phrase if len(kept) > 1 else ""))
 
     parts = text.split('"')
     for index, part in enumerate(parts):
         if index % 2 == 1 and index < len(parts) - 1:  # inside a closed pair of quotes
-            add(_WORD.findall(part.lower()), excluded=parts[index - 1].endswith("-"))
+            excluded = parts[index - 1].endswith("-")
+            add(_WORD.findall(part.lower()), excluded, phrase=part.strip())
             continue
         for token in part.split():
             if token.lower() == "or":
@@ -295,20 +307,37 @@ def search_index_rebuild() -> int:
     impl = backend()
     impl.clear()
     SearchDocument.objects.all().delete()
-    published = Drug.objects.published().select_related("published_revision").order_by("pk")
-    documents = [
-        SearchDocument(
-            drug_id=drug.pk,
-            slug=drug.slug,
-            reviewed_at=drug.published_revision.approved_at,
-            **document_fields(drug.published_revision.content),
+    published = (
+        Drug.objects.published()
+        .select_related("published_revision")
+        .only("slug", "published_revision__content", "published_revision__approved_at")
+        .order_by("pk")
+    )
+    indexed = 0
+    batch: list[SearchDocument] = []
+    for drug in published.iterator(chunk_size=REBUILD_BATCH):
+        revision = drug.published_revision
+        batch.append(
+            SearchDocument(
+                drug_id=drug.pk,
+                slug=drug.slug,
+                reviewed_at=revision.approved_at,
+                **document_fields(revision.content),
+            )
         )
-        for drug in published.iterator(chunk_size=200)
-    ]
-    # A derived index, not content: bulk writes are right here (there is no history to keep).
-    SearchDocument.objects.bulk_create(documents, batch_size=200)
+        if len(batch) == REBUILD_BATCH:
+            indexed += _index_batch(batch)
+    indexed += _index_batch(batch)
     impl.rebuild()
-    return len(documents)
+    return indexed
+
+
+def _index_batch(batch: list[SearchDocument]) -> int:
+    # A derived index, not content: bulk writes are right here (there is no history to keep).
+    SearchDocument.objects.bulk_create(batch)
+    written = len(batch)
+    batch.clear()
+    return written
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,14 +394,19 @@ class PostgresSearch:
 
     def rebuild(self) -> None:
         SearchDocument.objects.update(**postgres_vectors())
+        # Fresh statistics, so the planner knows the table is big enough for its indexes.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE monographs_searchdocument")
 
     @staticmethod
     def tsquery(query: ParsedQuery):
         """The parsed query as a tsquery made of plain and phrase parts (never a syntax error)."""
 
         def clause_query(clause: Clause):
-            search_type = "phrase" if len(clause.words) > 1 else "plain"
-            part = SearchQuery(" ".join(clause.words), search_type=search_type, config=CONFIG)
+            if clause.phrase:
+                part = SearchQuery(clause.phrase, search_type="phrase", config=CONFIG)
+            else:
+                part = SearchQuery(" ".join(clause.words), search_type="plain", config=CONFIG)
             return ~part if clause.excluded else part
 
         groups = [

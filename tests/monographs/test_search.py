@@ -118,6 +118,20 @@ class SearchRankingTests:
         assert hit_names(search(client, '"pernicious anemia"')) == ["Cyanocobalamin"]
         assert hit_names(search(client, '"anemia pernicious"')) == []
 
+    def test_phrase_with_hyphens_and_small_words_matches_the_text(
+        self, client, contributor, reviewer
+    ):
+        """A quoted phrase matches text that has hyphenated and very common words in it."""
+        published(
+            "Phrasamine",
+            contributor=contributor,
+            reviewer=reviewer,
+            body="Regular check-ups help the doctor see progress.",
+        )
+        assert hit_names(search(client, '"regular check-ups"')) == ["Phrasamine"]
+        assert hit_names(search(client, '"help the doctor"')) == ["Phrasamine"]
+        assert hit_names(search(client, '"doctor the help"')) == []
+
     def test_or_and_exclusion_work_like_a_web_search(self, client, vitamins):
         """`a or b` finds either word; `-word` leaves out results containing it."""
         assert set(hit_names(search(client, "pernicious or racetam"))) == {
