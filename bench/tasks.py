@@ -41,6 +41,7 @@ from monographs.models import Drug  # noqa: E402
 from reviews.models import EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile  # noqa: E402
 
 HOST = "127.0.0.1"
+HOT_PAGES = 20
 COMMON_WORDS = [
     "pain", "blood", "dose", "headache", "side effects", "take with food", "children",
     "pregnancy", "kidney", "liver disease", "high blood pressure", "nausea", "treatment",
@@ -122,9 +123,14 @@ def prepare(out: str, seed: str = "1", sample: str = "3000") -> None:
     reviewer = _user("bench-reviewer", REVIEWERS_GROUP, credential="MD")
     editor = _user("bench-editor", EDITORS_GROUP)
 
-    _write(out_dir / "monograph.txt", [f"/drugs/{slug}/" for slug in chosen])
-    _write(out_dir / "changes.txt", [f"/drugs/{slug}/changes/" for slug in chosen])
-    _write(out_dir / "api.txt", [f"/api/drugs/{slug}/" for slug in chosen])
+    hot = chosen[:HOT_PAGES]  # cached runs: readers mostly ask for a few popular monographs
+    for name, pattern in [
+        ("monograph", "/drugs/{}/"),
+        ("changes", "/drugs/{}/changes/"),
+        ("api", "/api/drugs/{}/"),
+    ]:
+        _write(out_dir / f"{name}.txt", [pattern.format(slug) for slug in chosen])
+        _write(out_dir / f"{name}-hot.txt", [pattern.format(slug) for slug in hot])
     _write(out_dir / "az.txt", [f"/drugs/?letter={letter}" for letter in string.ascii_lowercase])
     _write(out_dir / "home.txt", ["/"])
     _write(out_dir / "search.txt", search_paths)
