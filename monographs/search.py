@@ -38,7 +38,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from monographs.markdown import render_markdown
-from monographs.models import Drug, SearchDocument
+from monographs.models import Drug, SearchDocument, SectionKind
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -46,7 +46,7 @@ MAX_RESULTS = 500
 MIN_FUZZY_CHARS = 4
 FUZZY_LIMIT = 50
 REBUILD_BATCH = 200
-FUZZY_SIMILARITY = 0.45
+FUZZY_SIMILARITY = 0.6  # pg_trgm.word_similarity_threshold's default
 CONFIG = "english"
 
 # Highlight markers: private-use characters, removed from indexed text and from queries, so
@@ -258,6 +258,16 @@ def _plain_text(html_text: str) -> str:
     return html.unescape(_TAG.sub(" ", html_text or ""))
 
 
+def _section_title(section: dict) -> str:
+    """The heading readers see, so "aspirin dosage" finds the monograph with a Dosage section."""
+    if section.get("heading"):
+        return _clean(section["heading"])
+    try:
+        return SectionKind(section.get("kind")).label
+    except ValueError:
+        return ""
+
+
 def document_fields(content: dict) -> dict:
     """The searchable text of a revision's content: names, aliases, sections, FAQs."""
     sections = []
@@ -265,7 +275,7 @@ def document_fields(content: dict) -> dict:
         text = section.get("html")
         if text is None:
             text = render_markdown(section.get("markdown", ""))
-        sections.append(f"{_clean(section.get('heading', ''))} {_plain_text(text)}")
+        sections.append(f"{_section_title(section)} {_plain_text(text)}")
     faqs = []
     for faq in content.get("faqs", []):
         answer = faq.get("html")
@@ -481,16 +491,19 @@ class PostgresSearch:
 # SQLite
 
 
-def trigrams(word: str) -> set[str]:
-    """pg_trgm-style trigrams of one word (padded with two spaces before, one after)."""
-    padded = f"  {word} "
-    return {padded[index : index + 3] for index in range(len(padded) - 2)}
+def trigrams(text: str) -> set[str]:
+    """pg_trgm-style trigrams of each word (padded with two spaces before, one after)."""
+    grams = set()
+    for word in _WORD.findall(text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[index : index + 3] for index in range(len(padded) - 2))
+    return grams
 
 
-def word_similarity(left: str, right: str) -> float:
-    """Share of trigrams two words have in common, like pg_trgm's similarity()."""
-    a, b = trigrams(left), trigrams(right)
-    return len(a & b) / len(a | b)
+def word_similarity(query: str, name: str) -> float:
+    """Share of the query's trigrams found in the name, as pg_trgm's word_similarity()."""
+    wanted = trigrams(query)
+    return len(wanted & trigrams(name)) / len(wanted) if wanted else 0.0
 
 
 class SQLiteSearch:
@@ -612,7 +625,8 @@ class SQLiteSearch:
         return hits
 
     def similar_names(self, query: ParsedQuery) -> list[SearchHit]:
-        """Names sharing most trigrams with the query words, then scored word by word."""
+        """Names sharing most trigrams with the query (FTS5 trigram table), then scored."""
+        text = " ".join(query.words)
         words = [word for word in query.words if len(word) >= 3]
         grams = sorted({word[i : i + 3] for word in words for i in range(len(word) - 2)})
         if not grams:
@@ -629,11 +643,7 @@ class SQLiteSearch:
         )
         scored = []
         for slug, name, drug_class, reviewed_at, opening in candidates:
-            name_words = _WORD.findall(name.lower())
-            score = min(
-                max((word_similarity(word, other) for other in name_words), default=0.0)
-                for word in words
-            )
+            score = word_similarity(text, name)
             if score >= FUZZY_SIMILARITY:
                 hit = SearchHit(slug, name, drug_class, _as_datetime(reviewed_at), lead(opening))
                 scored.append((-score, name, hit))
