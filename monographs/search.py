@@ -461,7 +461,12 @@ class PostgresSearch:
             1,
         )
         window = Substr(text, Greatest(first_match - 200, Value(1)), self.headline_window)
-        headline = SearchHeadline(window, tsquery, config=CONFIG, **self.headline_options)
+        # Highlight any of the words (a passage rarely holds them all, which an AND would need).
+        any_word = reduce(
+            lambda left, right: left | right,
+            (SearchQuery(word, search_type="plain", config=CONFIG) for word in query.words),
+        )
+        headline = SearchHeadline(window, any_word, config=CONFIG, **self.headline_options)
         rows = (
             candidates.annotate(tier=tier, rank=rank)
             .order_by("tier", "-rank", "name")
