@@ -47,6 +47,14 @@ SQLITE_BACKWARDS = [
 ]
 
 
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """TrigramExtension, whose reverse (unlike its forward) would query pg_extension on SQLite."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def create_search_indexes(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = {"postgresql": POSTGRESQL_FORWARDS, "sqlite": SQLITE_FORWARDS}.get(vendor, [])
@@ -68,7 +76,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        TrigramExtensionOnPostgres(),
         migrations.CreateModel(
             name='SearchDocument',
             fields=[
