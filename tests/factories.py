@@ -1,12 +1,27 @@
+from importlib import import_module
+
 import factory
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
 
+EDITORIAL_GROUPS = [CONTRIBUTORS_GROUP, REVIEWERS_GROUP, EDITORS_GROUP]
+
+
+def ensure_editorial_groups() -> None:
+    """Recreate the groups of the data migrations when a live-server test's flush removed them."""
+    if Group.objects.filter(name__in=EDITORIAL_GROUPS).count() == len(EDITORIAL_GROUPS):
+        return
+    import_module("reviews.migrations.0002_editorial_groups").create_groups(apps, None)
+    import_module("reviews.migrations.0004_grant_comment_permission").grant(apps, None)
+
 
 def join_groups(user, names) -> None:
+    if names:
+        ensure_editorial_groups()
     user.groups.add(*Group.objects.filter(name__in=names))
 
 

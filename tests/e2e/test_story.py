@@ -2,12 +2,10 @@
 
 import re
 from datetime import UTC, datetime
-from importlib import import_module
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
@@ -28,9 +26,7 @@ FIRST_REVIEW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
 @pytest.fixture
 def team():
-    """The editorial groups (flushed between live-server tests) and the people in them."""
-    import_module("reviews.migrations.0002_editorial_groups").create_groups(apps, None)
-    import_module("reviews.migrations.0004_grant_comment_permission").grant(apps, None)
+    """A contributor, the reviewer who approved the seeds, and the reviewer of the edit."""
     return {
         "contributor": ContributorFactory(username="carla"),
         "seed_reviewer": ReviewerFactory(username="rita", first_name="Rita", last_name="Mensah"),
