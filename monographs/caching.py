@@ -12,8 +12,9 @@ of any earlier generation, so a page cached before the loss can never be served 
 import hashlib
 import time
 import zlib
+from collections.abc import Callable
 from functools import wraps
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +25,8 @@ from django.utils.http import http_date
 GENERATION_KEY = "medref:public-generation"
 CHANGED_AT_KEY = "medref:public-changed-at"
 PAGE_KEY_PREFIX = "medref:page:"
+
+T = TypeVar("T")
 
 # Browsers and proxies keep a page but ask again every time; the answer is a cheap 304 as long
 # as nothing was published, and a reader never sees an old version after an approval.
@@ -60,6 +63,25 @@ def public_pages_changed() -> None:
     except ValueError:
         # Lost from the cache: restart from the clock, ahead of every generation before.
         cache.set(GENERATION_KEY, _clock_generation(), timeout=None)
+
+
+def generation_cached(key: str, compute: Callable[[], T]) -> T:
+    """A small value derived from all public content, computed once per generation.
+
+    For summaries that would otherwise scan every published monograph on each request (which
+    letters of the A-Z have monographs, the drug classes): they change only when something is
+    published or unpublished, exactly when the generation moves on.
+    """
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = public_generation()
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    value = compute()
+    cache.set(key, (generation, value), timeout=None)
+    return value
 
 
 def page_cache_key(request, params: tuple[str, ...] | None = None) -> str:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from monographs.article import class_slug, split_article
-from monographs.caching import cached_public_page
+from monographs.caching import cached_public_page, generation_cached
 from monographs.diff import UNCHANGED, compare_documents
 from monographs.models import Drug, Revision, SearchDocument
 from monographs.prepared import PreparedQuery
@@ -37,6 +37,8 @@ OTHER_INITIAL = "#"
 RECENTLY_REVIEWED = 10
 RELATED_IN_CLASS = 6
 CHANGES_PER_PAGE = 10
+INITIALS_KEY = "medref:directory:initials"
+CLASSES_KEY = "medref:directory:classes"
 
 
 _SLUG_PLACEHOLDER = "medref-slug-placeholder"
@@ -92,6 +94,10 @@ def _listed():
 
 def _initials() -> set[str]:
     """The initials that have at least one published monograph (non-letters as `#`)."""
+    return generation_cached(INITIALS_KEY, _scan_initials)
+
+
+def _scan_initials() -> set[str]:
     initials = (
         _listed()
         .annotate(initial=Upper(Left("name", 1)))
@@ -205,6 +211,19 @@ def editorial_policy(request):
 
 
 def _classes() -> list[dict]:
+    """Every drug class with published monographs, with how many."""
+    return [
+        {
+            "name": name,
+            "slug": slug,
+            "url": slug_url("monographs:class_detail", slug),
+            "count": count,
+        }
+        for name, slug, count in generation_cached(CLASSES_KEY, _scan_classes)
+    ]
+
+
+def _scan_classes() -> list[tuple[str, str, int]]:
     rows = (
         _listed()
         .exclude(drug_class="")
@@ -212,13 +231,7 @@ def _classes() -> list[dict]:
         .annotate(count=Count("pk"))
         .order_by("drug_class")
     )
-    classes = []
-    for name, count in rows:
-        slug = class_slug(name)
-        if slug:
-            url = slug_url("monographs:class_detail", slug)
-            classes.append({"name": name, "slug": slug, "url": url, "count": count})
-    return classes
+    return [(name, class_slug(name), count) for name, count in rows if class_slug(name)]
 
 
 @cached_public_page(params=())

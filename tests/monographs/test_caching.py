@@ -72,6 +72,28 @@ class PublishInvalidationTests:
         for url in ["/", "/drugs/?letter=m", "/classes/vitamins/"]:
             assert "Mecobalamin" in page_text(client.get(url)), url
 
+    @pytest.mark.parametrize("cache_seconds", [300, 0])
+    def test_a_new_letter_and_class_appear_at_once(
+        self,
+        client,
+        settings,
+        contributor,
+        reviewer,
+        cache_seconds,
+        django_capture_on_commit_callbacks,
+    ):
+        """The letters and classes summaries follow a publish, with or without the page cache."""
+        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
+        published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
+        assert 'href="/drugs/?letter=z"' not in page_text(client.get("/"))
+        assert "Minerals" not in page_text(client.get("/classes/"))
+        with django_capture_on_commit_callbacks(execute=True):
+            published("Zinc", contributor=contributor, reviewer=reviewer, drug_class="Minerals")
+        assert 'href="/drugs/?letter=z"' in page_text(client.get("/"))
+        assert 'href="/drugs/?letter=z"' in page_text(client.get("/drugs/"))
+        assert "Minerals" in page_text(client.get("/classes/"))
+        assert client.get("/classes/minerals/").status_code == 200
+
     def test_a_combination_published_later_links_back_from_cached_component(
         self, client, contributor, reviewer, django_capture_on_commit_callbacks
     ):

@@ -386,6 +386,19 @@ class QueryCountTests:
         if url in ("/drugs/?letter=m", "/classes/vitamins/"):
             assert page_text(response).count(">Mecobalamin ") == site - 1
 
+    @pytest.mark.parametrize(
+        ("url", "queries"),
+        [("/", 1), ("/drugs/?letter=m", 1), ("/classes/", 0), ("/classes/vitamins/", 1)],
+    )
+    def test_letters_and_classes_are_summarised_once_per_publication(
+        self, client, site, url, queries, django_assert_num_queries
+    ):
+        """Which letters and classes have monographs is worked out once, not per request."""
+        client.get(url)
+        with django_assert_num_queries(queries):
+            response = client.get(url)
+        assert response.status_code == 200
+
     @pytest.mark.parametrize("sections", [1, 20])
     def test_monograph_queries_do_not_grow_with_sections(
         self, client, contributor, reviewer, sections, django_assert_num_queries
