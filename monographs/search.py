@@ -622,6 +622,8 @@ class SQLiteSearch:
         by_id = {row[0]: row[1:] for row in rows}
         hits = []
         for drug_id in ids:
+            if drug_id not in by_id:  # an index entry whose document is gone
+                continue
             slug, name, drug_class, reviewed_at, body, faqs = by_id[drug_id]
             snippet = faqs if MARK_START not in body and MARK_START in faqs else body
             hits.append(

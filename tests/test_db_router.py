@@ -1,8 +1,5 @@
-import importlib
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import connections, router, transaction
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
@@ -68,21 +65,8 @@ class RoutingDecisionTests:
         assert router.db_for_read(Section, instance=drug) == PRIMARY
 
 
-@pytest.fixture
-def editorial_groups(transactional_db):
-    """The groups of the data migration, which the flush after a transactional test removes."""
-    groups = importlib.import_module("reviews.migrations.0002_editorial_groups").GROUPS
-    for name, dotted in groups.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in (permission.split(".") for permission in dotted):
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-
-
 # Committed rows (no test transaction), so that the replica connection reads them too.
 @pytest.mark.django_db(transaction=True, databases="__all__")
-@pytest.mark.usefixtures("editorial_groups")
 class ReplicaQueryTests:
     def test_public_queryset_runs_on_the_replica(self, replica, published_drug):
         """Listing published drugs sends the query to the replica connection, not the primary."""
