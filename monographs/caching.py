@@ -80,7 +80,8 @@ def generation_cached(key: str, compute: Callable[[], T]) -> T:
     if entry is not None and entry[0] == generation:
         return entry[1]
     value = compute()
-    cache.set(key, (generation, value), timeout=None)
+    # Bounded like a page, for caches one process cannot see another's publish in (locmem).
+    cache.set(key, (generation, value), settings.MEDREF_PAGE_CACHE_SECONDS or 60)
     return value
 
 
