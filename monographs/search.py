@@ -295,8 +295,6 @@ def document_fields(content: dict) -> dict:
 
 def search_index_update(drug: Drug) -> None:
     """Make the drug's search entry match what the public sees of it (or remove it)."""
-    impl = backend()
-    impl.forget(drug.pk)
     revision = drug.published_revision
     if revision is None:
         SearchDocument.objects.filter(drug_id=drug.pk).delete()
@@ -309,13 +307,11 @@ def search_index_update(drug: Drug) -> None:
             "reviewed_at": revision.approved_at,
         },
     )
-    impl.remember(drug.pk)
+    backend().document_written(drug.pk)
 
 
 def search_index_rebuild() -> int:
     """Rebuild the whole index from the published revisions; return how many were indexed."""
-    impl = backend()
-    impl.clear()
     SearchDocument.objects.all().delete()
     published = (
         Drug.objects.published()
@@ -338,7 +334,7 @@ def search_index_rebuild() -> int:
         if len(batch) == REBUILD_BATCH:
             indexed += _index_batch(batch)
     indexed += _index_batch(batch)
-    impl.rebuild()
+    backend().documents_rebuilt()
     return indexed
 
 
@@ -393,16 +389,11 @@ class PostgresSearch:
         "fragment_delimiter": " … ",
     }
 
-    def forget(self, drug_id: int) -> None:
-        """Nothing to do: the vectors live on the search document row itself."""
-
-    def remember(self, drug_id: int) -> None:
+    def document_written(self, drug_id: int) -> None:
+        """Compute the row's vectors from its text (the GIN indexes follow by themselves)."""
         SearchDocument.objects.filter(drug_id=drug_id).update(**postgres_vectors())
 
-    def clear(self) -> None:
-        """Nothing to do: deleting the rows removes them from the GIN indexes."""
-
-    def rebuild(self) -> None:
+    def documents_rebuilt(self) -> None:
         SearchDocument.objects.update(**postgres_vectors())
         # Fresh statistics, so the planner knows the table is big enough for its indexes.
         with connection.cursor() as cursor:
@@ -514,14 +505,11 @@ def word_similarity(query: str, name: str) -> float:
 class SQLiteSearch:
     """FTS5 over the text columns, and an FTS5 trigram table over names for misspellings.
 
-    Both are external-content tables over `monographs_searchdocument`, kept in step here:
-    `forget` before a row changes or goes, `remember` after it is written.
+    Both are external-content tables over `monographs_searchdocument`; triggers on that table
+    (migration 0004) keep them in step with every insert, update and delete.
     """
 
-    tables = {
-        "monographs_search_fts": "name, aliases, body, faqs",
-        "monographs_search_names": "name",
-    }
+    tables = ("monographs_search_fts", "monographs_search_names")
     # bm25 weight of each column of monographs_search_fts: name, aliases, body, faqs.
     weights = "10.0, 5.0, 1.0, 0.5"
 
@@ -530,28 +518,11 @@ class SQLiteSearch:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
 
-    def forget(self, drug_id: int) -> None:
-        for table, columns in self.tables.items():
-            self._rows(
-                f"INSERT INTO {table} ({table}, rowid, {columns}) "  # noqa: S608 — constants
-                f"SELECT 'delete', drug_id, {columns} FROM monographs_searchdocument "
-                "WHERE drug_id = %s",
-                [drug_id],
-            )
+    def document_written(self, drug_id: int) -> None:
+        """Nothing to do: the triggers have indexed the row."""
 
-    def remember(self, drug_id: int) -> None:
-        for table, columns in self.tables.items():
-            self._rows(
-                f"INSERT INTO {table} (rowid, {columns}) "  # noqa: S608 — constants
-                f"SELECT drug_id, {columns} FROM monographs_searchdocument WHERE drug_id = %s",
-                [drug_id],
-            )
-
-    def clear(self) -> None:
-        for table in self.tables:
-            self._rows(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")  # noqa: S608
-
-    def rebuild(self) -> None:
+    def documents_rebuilt(self) -> None:
+        """Re-read every row into the FTS5 tables (they already follow; this mends any drift)."""
         for table in self.tables:
             self._rows(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608
 

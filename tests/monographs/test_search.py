@@ -206,6 +206,14 @@ class PublishedOnlyTests:
         assert hit_names(search(client, "pernicious")) == []
         assert "Cyanocobalamin" not in hit_names(search(client, "cyanocobalamin"))
 
+    def test_index_follows_rows_removed_outside_publishing(self, client, vitamins):
+        """Deleting index rows any other way (a bulk delete, a test flush) leaves no ghost hits."""
+        SearchDocument.objects.filter(name="Cyanocobalamin").delete()
+        response = search(client, "pernicious")
+        assert hit_names(response) == []
+        assert "No published monograph matches “pernicious”" in response.content.decode()
+        assert "Cyanocobalamin" not in hit_names(search(client, "cyanocobalamin"))
+
     def test_rebuild_command_indexes_exactly_the_published_drugs(self, client, vitamins):
         """rebuild_search_index restores a lost index from the published revisions only."""
         monograph(name="Draftozoline", sections=(SectionKind.USAGE,))
