@@ -11,8 +11,9 @@ class SearchDocument(models.Model):
     `monographs.search.search_index_update`); drafts and pending revisions never get here.
     The text columns are plain text (no markup) so snippets can be escaped and highlighted.
     The vector columns are filled on PostgreSQL only and carry GIN indexes created by
-    migration; on SQLite an FTS5 table (`monographs_search_fts`, also created by migration)
-    indexes the text columns instead.
+    migration; on SQLite, FTS5 tables (`monographs_search_fts`, `monographs_search_names`)
+    index the text columns instead, kept in step by triggers on this table (migration 0004:
+    a migration that makes Django rebuild this table on SQLite must create them again).
     """
 
     drug = models.OneToOneField(
