@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run seed test test-sqlite test-postgres lint format check-deploy bench clean
+.PHONY: help install run seed test lint format check-deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
