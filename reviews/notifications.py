@@ -1,6 +1,6 @@
 """E-mail the people a workflow move concerns (Django's mail framework).
 
-Nobody is mailed about their own action: they just saw it happen on screen.
+Nobody is asked to act on their own move; the submitter gets a receipt of their submission.
 """
 
 from django.conf import settings
@@ -70,6 +70,12 @@ def review_submitted(review) -> None:
         f"{submitter.get_username()} submitted {review.revision}, which contains your edits, "
         f"for medical review.\nFollow it at {_drug_url(review)}\n",
         _addresses(_contributors(review), except_user=submitter),
+    )
+    _send(
+        f"Your submission is in review: {review.drug.name}",
+        f"You submitted {review.revision} for medical review. The public keeps seeing the "
+        f"published version until a reviewer approves it.\nFollow it at {_drug_url(review)}\n",
+        _addresses([submitter]),
     )
 
 

@@ -1,4 +1,4 @@
-"""E-mail on submit, approve and changes requested: the right people, never the actor."""
+"""E-mail on submit, approve and changes requested: the right people, and a receipt on submit."""
 
 import pytest
 from django.urls import reverse
@@ -45,11 +45,18 @@ def decide(client, user, review, captured, **data):
 
 @pytest.mark.django_db
 class SubmitMailTests:
-    def test_reviewers_and_co_authors_are_told_not_the_submitter(
+    def test_reviewers_co_authors_and_submitter_are_told(
         self, submitted, mailoutbox, reviewer, other_reviewer, co_author, contributor
     ):
-        """Submitting mails every credentialed reviewer and the co-author, not the submitter."""
-        assert recipients(mailoutbox) == {reviewer.email, other_reviewer.email, co_author.email}
+        """Submitting asks every credentialed reviewer, tells the co-author, and gives a receipt."""
+        assert recipients(mailoutbox) == {
+            reviewer.email,
+            other_reviewer.email,
+            co_author.email,
+            contributor.email,
+        }
+        receipt = next(mail for mail in mailoutbox if mail.to == [contributor.email])
+        assert receipt.subject == "[MedRef] Your submission is in review: Mailamine"
         to_reviewer = next(mail for mail in mailoutbox if mail.to == [reviewer.email])
         assert to_reviewer.subject == "[MedRef] Review requested: Mailamine"
         assert "Clearer dosage" in to_reviewer.body
@@ -68,7 +75,7 @@ class SubmitMailTests:
         edit_section(drug, by=editing)
         with django_capture_on_commit_callbacks(execute=True):
             review_submit(drug=drug, by=contributor)
-        assert recipients(mailoutbox) == {able.email, editing.email}
+        assert recipients(mailoutbox) == {able.email, editing.email, contributor.email}
         to_editing = next(mail for mail in mailoutbox if mail.to == [editing.email])
         assert "Submitted for review" in to_editing.subject  # told as a co-author, not asked
 
@@ -174,4 +181,4 @@ class DecisionMailTests:
             review_submit(drug=drug, by=contributor)
         assert mailoutbox
         assert all("\n" not in mail.subject for mail in mailoutbox)
-        assert all(mail.to == [reviewer.email] for mail in mailoutbox)
+        assert {tuple(mail.to) for mail in mailoutbox} == {(reviewer.email,), (contributor.email,)}
