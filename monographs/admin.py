@@ -120,7 +120,7 @@ class DrugAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "generic_name", "other_names", "drug_class"]
     list_per_page = 50
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["components"]
+    autocomplete_fields = ["components"]
     fieldsets = [
         (None, {"fields": [LOCK_FIELD, "name", "slug", "generic_name", "other_names"]}),
         ("Classification", {"fields": ["drug_class", "components", "regulatory_notes"]}),

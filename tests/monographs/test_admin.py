@@ -159,6 +159,15 @@ class ChangeListTests:
 
 @pytest.mark.django_db
 class ChangeFormTests:
+    def test_components_picker_does_not_list_every_drug(self, client, contributor, draft_drug):
+        """The components field searches drugs on demand instead of listing all of them."""
+        DrugFactory(name="Unrelatedamine")
+        client.force_login(contributor)
+        url = reverse("admin:monographs_drug_change", args=[draft_drug.pk])
+        page = client.get(url).content.decode()
+        assert 'name="components"' in page
+        assert "Unrelatedamine" not in page
+
     def test_contributor_saves_through_the_admin(self, client, contributor, draft_drug):
         """A contributor's save updates the drug, a section and an FAQ, recorded as theirs."""
         client.force_login(contributor)
