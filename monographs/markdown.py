@@ -1,6 +1,7 @@
 """The one path from user markdown to safe HTML: render, then sanitize against an allowlist."""
 
 import re
+import threading
 import unicodedata
 from urllib.parse import unquote
 
@@ -30,11 +31,19 @@ _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _EXTENSIONS = ["extra", "sane_lists", "toc"]
 
 
+_converters = threading.local()
+
+
 def _markdown_converter() -> markdown.Markdown:
-    configs = {"toc": {"permalink": False, "slugify": slugify_unicode}}
-    return markdown.Markdown(
-        extensions=_EXTENSIONS, extension_configs=configs, output_format="html"
-    )
+    """This thread's converter, reset for a new document (building one is a third of a render)."""
+    converter = getattr(_converters, "converter", None)
+    if converter is None:
+        configs = {"toc": {"permalink": False, "slugify": slugify_unicode}}
+        converter = markdown.Markdown(
+            extensions=_EXTENSIONS, extension_configs=configs, output_format="html"
+        )
+        _converters.converter = converter
+    return converter.reset()
 
 
 def _url_scheme(url: str) -> str | None:

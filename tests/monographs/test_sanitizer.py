@@ -205,3 +205,23 @@ class SafeContentTests:
         assert "<blockquote>" in html
         assert "<strong>Warning:</strong>" in html
         assert "<em>not</em>" in html
+
+
+class ConverterReuseTests:
+    """One converter per thread is reused; nothing from one section may reach the next."""
+
+    def test_link_definitions_footnotes_and_abbreviations_stay_in_their_own_section(self):
+        first = render_markdown(
+            "See [the label][ref] and HTML.[^1]\n\n"
+            "[ref]: https://example.org/label\n"
+            "[^1]: A footnote.\n"
+            "*[HTML]: Hyper Text Markup Language\n"
+        )
+        assert 'href="https://example.org/label"' in first
+        assert "A footnote." in first
+        assert "<abbr" in first
+
+        second = render_markdown("Again [the label][ref], HTML and [^1].")
+        assert "example.org" not in second
+        assert "footnote" not in second.lower()
+        assert "<abbr" not in second
