@@ -61,7 +61,10 @@ def _word_diff(old: str, new: str) -> str:
     tail = escape("".join(old_tokens[len(old_tokens) - end :]))
     old_tokens = old_tokens[start : len(old_tokens) - end]
     new_tokens = new_tokens[start : len(new_tokens) - end]
-    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    # Spaces are junk: matches are anchored on words and only extended across spaces. This
+    # halves the tokens the matcher indexes (the review page of a heavily edited 20-section
+    # monograph spent 200 ms here) and keeps a run of changed words in one <del>/<ins>.
+    matcher = difflib.SequenceMatcher(str.isspace, old_tokens, new_tokens, autojunk=False)
     parts = [head]
     for operation, i1, i2, j1, j2 in matcher.get_opcodes():
         removed, added = "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2])

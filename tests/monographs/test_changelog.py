@@ -56,8 +56,7 @@ class ChangeLogTests:
         review_approve(review=review_submit(drug=drug, by=contributor), by=reviewer)
 
         html = page_text(client.get(changes_url(drug)))
-        assert "<del>one</del><ins>two</ins>" in html
-        assert "<del>tablet</del><ins>tablets</ins>" in html
+        assert "Take <del>one tablet</del><ins>two tablets</ins> daily." in html
         assert "Unchanged dosage text." not in html
         assert (3, "Usage (Changed)") in outline(client.get(changes_url(drug))).headings
 

@@ -160,8 +160,7 @@ class HistoryPageTests:
         )
         html = response.content.decode()
         assert response.status_code == 200
-        assert "<del>Improves</del>" in html
-        assert "<ins>Used</ins>" in html
+        assert "<del>Improves memory</del><ins>Used for cortical myoclonus</ins>." in html
         assert "FAQ: Is it a stimulant?" in html
         assert "Section: Dosage" not in html  # unchanged between T0 and T1
 
