@@ -181,6 +181,9 @@ class DrugAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         request._medref_change_reason = form.cleaned_data.get("change_reason", "").strip()
+        if "components" in form.cleaned_data:
+            # Saved with the drug, so its history row and version include them.
+            obj.stage_components(form.cleaned_data["components"])
         super().save_model(request, self._stamp(request, obj), form, change)
 
     def save_formset(self, request, form, formset, change):

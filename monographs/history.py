@@ -129,6 +129,8 @@ def drug_versions(drug_id: int) -> list[Version]:
                 for model_field in content_fields(model)
                 if getattr(record, model_field.attname) != getattr(previous, model_field.attname)
             ]
+            if subject == "Drug" and record.component_ids != previous.component_ids:
+                changed.append("components")
         previous_by_object[(subject, record.id)] = record
         entry = HistoryEntry(
             record=record,
@@ -177,8 +179,13 @@ def drug_snapshot_as_of(drug_id: int, moment: datetime) -> Snapshot | None:
     return Snapshot(drug=drug_record, sections=sections, faqs=faqs)
 
 
-def snapshot_document(snapshot: Snapshot, *, components: list[str]) -> dict:
-    """The snapshot in `Drug.document()` shape (components are not versioned, so passed in)."""
+def _component_slugs(component_ids: list[int]) -> list[str]:
+    """Today's slugs of those components (one that has since been deleted is left out)."""
+    return sorted(Drug.objects.filter(pk__in=component_ids).values_list("slug", flat=True))
+
+
+def snapshot_document(snapshot: Snapshot) -> dict:
+    """The snapshot in `Drug.document()` shape."""
     drug = snapshot.drug.instance
     return {
         "slug": drug.slug,
@@ -187,7 +194,7 @@ def snapshot_document(snapshot: Snapshot, *, components: list[str]) -> dict:
         "other_names": drug.other_name_list,
         "drug_class": drug.drug_class,
         "regulatory_notes": drug.regulatory_notes,
-        "components": components,
+        "components": _component_slugs(snapshot.drug.component_ids),
         "sections": [record.instance.document() for record in snapshot.sections],
         "faqs": [record.instance.document() for record in snapshot.faqs],
     }
@@ -198,8 +205,7 @@ def drug_document_as_of(drug: Drug, moment: datetime) -> dict | None:
     snapshot = drug_snapshot_as_of(drug.pk, moment)
     if snapshot is None:
         return None
-    components = sorted(component.slug for component in drug.components.all())
-    return snapshot_document(snapshot, components=components)
+    return snapshot_document(snapshot)
 
 
 def _stamp(obj: models.Model, *, by, reason: str, moment: datetime) -> models.Model:
@@ -242,8 +248,9 @@ def _restore_items(model, *, drug: Drug, records: list, by, reason: str, moment)
 def drug_restore(*, drug: Drug, as_of: datetime, by, reason: str = "") -> bool:
     """Make the working copy read as it did at `as_of`: an ordinary, recorded edit.
 
-    Sections and FAQ items deleted since are re-created, ones added since are deleted. The
-    published revision is never touched. Returns False when nothing needed to change.
+    Sections and FAQ items deleted since are re-created, ones added since are deleted; the
+    components are put back (but for any drug deleted since). The published revision is never
+    touched. Returns False when nothing needed to change.
     """
     drug = Drug.objects.select_for_update().get(pk=drug.pk)
     snapshot = drug_snapshot_as_of(drug.pk, as_of)
@@ -256,6 +263,7 @@ def drug_restore(*, drug: Drug, as_of: datetime, by, reason: str = "") -> bool:
 
     for model_field in content_fields(Drug):
         setattr(drug, model_field.attname, getattr(snapshot.drug, model_field.attname))
+    drug.stage_components(Drug.objects.filter(pk__in=snapshot.drug.component_ids))
     try:
         drug.validate_unique()
     except ValidationError as error:

@@ -181,9 +181,9 @@ class ServicesWriter:
         creator = self.users[plan.created_by]
         at = plan.created_at
         drug = Drug(name=plan.name, **plan.fields)
-        self._save(drug, creator, at)
         if plan.components:
-            drug.components.set(Drug.objects.filter(name__in=plan.components))
+            drug.stage_components(Drug.objects.filter(name__in=plan.components))
+        self._save(drug, creator, at)
         sections = [
             self._save(Section(drug=drug, **spec.values()), creator, at + _ms(offset))
             for offset, spec in enumerate(plan.sections, start=1)
@@ -472,16 +472,22 @@ class _Replayer:
     def _history(rows, instance, history_type: str, user_id: int, stamp: datetime) -> None:
         model = type(instance)
         history_model = _HISTORY_MODELS[model]
+        fields = {
+            tracked.attname: getattr(instance, tracked.attname)
+            for tracked in history_model.tracked_fields
+        }
+        if model is Drug:
+            # From the prefetched components (the workers have no database connection).
+            fields["component_ids"] = sorted(
+                component.pk for component in instance.components.all()
+            )
         rows.history[model].append(
             history_model(
                 history_date=stamp,
                 history_type=history_type,
                 history_user_id=user_id,
                 history_change_reason=None,
-                **{
-                    tracked.attname: getattr(instance, tracked.attname)
-                    for tracked in history_model.tracked_fields
-                },
+                **fields,
             )
         )
 

@@ -202,6 +202,8 @@ def _snapshot() -> dict:
     for model, key in ((Drug, drug_name), (Section, section_key), (FAQItem, faq_key)):
         for row in HISTORY[model].objects.order_by("history_date", "history_id").values():
             row["history_user_id"] = username[row["history_user_id"]]
+            if model is Drug:
+                row["component_ids"] = sorted(drug_name[pk] for pk in row["component_ids"])
             history[(model.__name__, key[row.pop("id")])].append(
                 {
                     name: value

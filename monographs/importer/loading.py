@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from monographs.importer.parsing import ComponentRef, ImportFailed, ParsedMonograph
 from monographs.models import Drug, FAQItem, Section
@@ -25,6 +26,8 @@ class _Writer:
         self.reason = reason
         self.source_name = source_name
         self.changed = False
+        # One moment for every row the file writes, so history shows the import as one version.
+        self.moment = timezone.now()
 
     def save(self, instance: ChangeTrackedModel) -> None:
         # Unchanged objects are not saved at all: no history row, no version bump, no query.
@@ -46,6 +49,7 @@ class _Writer:
     def _attribute(self, instance) -> None:
         instance._history_user = self.user
         instance._change_reason = self.reason
+        instance._history_date = self.moment
 
 
 def monograph_load(parsed: ParsedMonograph, *, user, reason: str, source_name: str) -> LoadResult:
@@ -74,10 +78,10 @@ def _load(parsed: ParsedMonograph, writer: _Writer) -> LoadResult:
         drug.drug_class = parsed.drug_class
     if parsed.regulatory_notes is not None:
         drug.regulatory_notes = parsed.regulatory_notes
+    if parsed.components is not None:
+        drug.stage_components(_components(drug, parsed.components, writer))
     writer.save(drug)
 
-    if parsed.components is not None:
-        _link_components(drug, parsed.components, writer)
     _replace_in_place(
         writer,
         existing=list(drug.sections.order_by("position", "id")) if not created else [],
@@ -99,19 +103,19 @@ def _find_drug(slug: str, name: str) -> Drug | None:
     return Drug.objects.filter(slug=slug).first() or Drug.objects.filter(name=name).first()
 
 
-def _link_components(drug: Drug, refs: list[ComponentRef], writer: _Writer) -> None:
+def _components(drug: Drug, refs: list[ComponentRef], writer: _Writer) -> list[Drug]:
+    """The drugs `refs` name (created when missing), leaving out the drug itself."""
     components = []
     for ref in refs:
+        if drug.pk is None and (ref.slug == drug.slug or ref.name == drug.name):
+            continue
         component = _find_drug(ref.slug, ref.name)
         if component is None:
             component = Drug(name=ref.name, slug=ref.slug)
             writer.save(component)
         if component.pk != drug.pk:
             components.append(component)
-    current = {component.pk for component in drug.components.all()}
-    if current != {component.pk for component in components}:
-        drug.components.set(components)
-        writer.changed = True
+    return components
 
 
 def _replace_in_place(writer: _Writer, *, existing, new, items, assign) -> None:

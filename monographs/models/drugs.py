@@ -1,8 +1,10 @@
-from django.db import models
+from django.db import models, router, transaction
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from monographs.markdown import render_markdown
 from monographs.models.history import ChangeTrackedModel
@@ -38,8 +40,23 @@ class DrugQuerySet(models.QuerySet):
         return self.filter(published_revision__isnull=False)
 
 
+class DrugHistoryFields(models.Model):
+    """What a drug's history rows record besides the drug's own columns."""
+
+    component_ids = models.JSONField(
+        default=list, blank=True, help_text="The ids of the drug's components at that moment."
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Drug(ChangeTrackedModel):
-    """A monograph's working copy: a single drug or a combination of drugs."""
+    """A monograph's working copy: a single drug or a combination of drugs.
+
+    Components are part of the monograph's content: change them with `stage_components()`
+    and `save()`, which records them in the history row and bumps the version like any edit.
+    """
 
     untracked_fields = frozenset({"version", "updated_at", "published_revision"})
 
@@ -69,7 +86,9 @@ class Drug(ChangeTrackedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["published_revision", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["published_revision", "updated_at"], bases=[DrugHistoryFields]
+    )
     objects = DrugQuerySet.as_manager()
 
     class Meta:
@@ -85,6 +104,37 @@ class Drug(ChangeTrackedModel):
     def prepare_for_save(self):
         if not self.slug:
             self.slug = slugify(self.name)[:200]
+
+    def stage_components(self, components) -> None:
+        """The components the drug will have once `save()` runs (and its history records)."""
+        self._staged_components = list(components)
+
+    def recorded_component_ids(self) -> list[int]:
+        """The component ids a history row written now records: the staged ones, if any."""
+        staged = self.__dict__.get("_staged_components")
+        if staged is not None:
+            return sorted(component.pk for component in staged)
+        if self.pk is None:
+            return []
+        return sorted(self.components.values_list("pk", flat=True))
+
+    def has_changed(self) -> bool:
+        staged = self.__dict__.get("_staged_components")
+        return super().has_changed() or (
+            staged is not None
+            and {component.pk for component in staged}
+            != set(self.components.values_list("pk", flat=True))
+        )
+
+    def save(self, *args, **kwargs):
+        staged = self.__dict__.get("_staged_components")
+        if staged is None:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Drug)):
+            super().save(*args, **kwargs)
+            self.components.set(staged)
+        del self._staged_components
 
     def get_absolute_url(self):
         return reverse("monographs:drug_detail", kwargs={"slug": self.slug})
@@ -119,6 +169,11 @@ class Drug(ChangeTrackedModel):
             ],
             "faqs": [faq.document(with_html=with_html) for faq in self.faqs.all()],
         }
+
+
+@receiver(pre_create_historical_record, sender=Drug.history.model)
+def _record_components(sender, instance: Drug, history_instance, **kwargs) -> None:
+    history_instance.component_ids = instance.recorded_component_ids()
 
 
 class Section(Provenance, ChangeTrackedModel):

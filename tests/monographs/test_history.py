@@ -419,3 +419,71 @@ class AdminEditsAreOneVersionTests:
         latest = drug_versions(draft_drug.pk)[0]
         assert len(latest.entries) == 3
         assert latest.reasons == ["Tidy up"]
+
+
+@pytest.mark.django_db
+class ComponentHistoryTests:
+    """A combination's components are content: kept in history, compared and restored."""
+
+    @pytest.fixture
+    def combination(self, contributor):
+        a, b, c = (save(Drug(name=name), by=contributor) for name in ("Alpha", "Beta", "Gamma"))
+        combo = Drug(name="Alpha + Beta")
+        combo.stage_components([a, b])
+        save(combo, by=contributor)
+        return {"combo": combo, "alpha": a, "beta": b, "gamma": c}
+
+    def test_changing_components_in_the_admin_is_a_recorded_edit(
+        self, client, contributor, combination
+    ):
+        combo, gamma = combination["combo"], combination["gamma"]
+        version = combo.version
+        client.force_login(contributor)
+        data = open_change_form(client, combo)
+        data["components"] = [str(combination["alpha"].pk), str(gamma.pk)]
+        set_field(data, "change_reason", "Beta was wrong")
+        assert client.post(change_url(combo), data).status_code == 302
+
+        combo.refresh_from_db()
+        assert combo.version == version + 1
+        latest = drug_versions(combo.pk)[0]
+        assert latest.reasons == ["Beta was wrong"]
+        assert latest.entries[0].changed_fields == ["components"]
+        assert drug_document_as_of(combo, timezone.now())["components"] == ["alpha", "gamma"]
+
+    def test_compare_shows_the_old_and_new_components(self, client, contributor, combination):
+        combo = combination["combo"]
+        before = timezone.now()
+        combo.stage_components([combination["alpha"], combination["gamma"]])
+        save(combo, by=contributor)
+        client.force_login(contributor)
+        html = client.get(compare_url(combo, **{"from": before.isoformat()})).content.decode()
+        assert "<del>beta</del><ins>gamma</ins>" in html
+
+    def test_restore_puts_the_components_back(self, combination, editor):
+        combo = combination["combo"]
+        before = timezone.now()
+        combo.stage_components([combination["gamma"]])
+        save(combo, by=editor)
+        assert drug_restore(drug=combo, as_of=before, by=editor)
+        assert sorted(combo.components.values_list("slug", flat=True)) == ["alpha", "beta"]
+        assert drug_versions(combo.pk)[0].entries[0].changed_fields == ["components"]
+
+    def test_saving_the_same_components_writes_nothing(self, combination, contributor):
+        combo = combination["combo"]
+        rows, version = history_rows(combo), combo.version
+        combo.stage_components([combination["beta"], combination["alpha"]])
+        save(combo, by=contributor)
+        assert (history_rows(combo), combo.version) == (rows, version)
+
+    def test_a_stale_form_cannot_overwrite_new_components(self, client, contributor, combination):
+        combo = combination["combo"]
+        client.force_login(contributor)
+        stale = open_change_form(client, combo)
+        combo.stage_components([combination["gamma"]])
+        save(combo, by=contributor)
+        stale["components"] = [str(combination["alpha"].pk)]
+        response = client.post(change_url(combo), stale)
+        assert response.status_code == 200
+        assert "Someone saved this monograph while you were editing" in response.content.decode()
+        assert list(combo.components.values_list("slug", flat=True)) == ["gamma"]

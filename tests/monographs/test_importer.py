@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from monographs.history import drug_document_as_of, drug_versions
 from monographs.importer import ImportFailed, import_file, import_paths, parse_document
 from monographs.importer.parsing import section_kind
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
@@ -482,3 +483,14 @@ class ReimportTests:
         assert "\n" not in message
         assert history_rows() == rows
         assert Drug.objects.get(slug="cyanocobalamin").name == "Cyanocobalamin (old name)"
+
+
+@pytest.mark.django_db
+def test_an_import_is_one_version_with_its_components(contributor):
+    """Every row a file writes shares one moment, and that version records the components."""
+    drug = import_file(COMBINATION_SEED, user=contributor)
+    versions = drug_versions(drug.pk)
+    assert len(versions) == 1
+    assert {entry.subject for entry in versions[0].entries} == {"Drug", "Section", "FAQ"}
+    document = drug_document_as_of(drug, versions[0].at)
+    assert document["components"] == ["methylcobalamin", "piracetam"]
