@@ -1,7 +1,20 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import CharField, F, Func
 
 from monographs.models.drugs import Drug
+
+
+class _Initial(Func):
+    # The 1s are written into the SQL, not passed as parameters: only then does a query's
+    # expression match the index's, for SQLite and PostgreSQL alike.
+    template = "UPPER(SUBSTR(%(expressions)s, 1, 1))"
+    output_field = CharField()
+
+
+def name_initial() -> Func:
+    """The upper-cased first character of the name: the A-Z index's letter (and its index)."""
+    return _Initial("name")
 
 
 class SearchDocument(models.Model):
@@ -14,6 +27,9 @@ class SearchDocument(models.Model):
     migration; on SQLite, FTS5 tables (`monographs_search_fts`, `monographs_search_names`)
     index the text columns instead, kept in step by triggers on this table (migration 0004:
     a migration that makes Django rebuild this table on SQLite must create them again).
+
+    It is also the list of published monographs that listings read (A-Z, classes, recently
+    reviewed): its indexes serve them without touching the long text columns.
     """
 
     drug = models.OneToOneField(
@@ -28,6 +44,12 @@ class SearchDocument(models.Model):
     reviewed_at = models.DateTimeField()
     names_vector = SearchVectorField(null=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(name_initial(), F("name"), name="search_document_initial_name"),
+            models.Index(F("reviewed_at").desc(), name="search_document_reviewed_at"),
+        ]
 
     def __str__(self):
         return self.name

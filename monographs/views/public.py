@@ -14,9 +14,8 @@ import string
 from datetime import datetime
 from html import escape
 
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Left, Upper
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
@@ -27,6 +26,7 @@ from monographs.article import class_slug, split_article
 from monographs.caching import cached_public_page, generation_cached
 from monographs.diff import UNCHANGED, compare_documents
 from monographs.models import Drug, Revision, SearchDocument
+from monographs.models.search import name_initial
 from monographs.prepared import PreparedQuery
 from monographs.views.shell import render_page
 
@@ -99,10 +99,7 @@ def _initials() -> set[str]:
 
 def _scan_initials() -> set[str]:
     initials = (
-        _listed()
-        .annotate(initial=Upper(Left("name", 1)))
-        .values_list("initial", flat=True)
-        .distinct()
+        _listed().annotate(initial=name_initial()).values_list("initial", flat=True).distinct()
     )
     return {initial if initial in LETTERS else OTHER_INITIAL for initial in initials}
 
@@ -159,13 +156,12 @@ def drug_index(request):
 
 def _index_rows(letter: str):
     """(slug, published name, published class) of the monographs listed under `letter`."""
-    documents = _listed().order_by("name")
+    # Filtered on the very expression the (initial, name) index holds, so it serves the page.
+    documents = _listed().annotate(initial=name_initial()).order_by("initial", "name")
     if letter == OTHER_INITIAL:
-        documents = documents.annotate(initial=Upper(Left("name", 1))).exclude(
-            initial__gte="A", initial__lte="Z"
-        )
+        documents = documents.exclude(initial__gte="A", initial__lte="Z")
     else:
-        documents = documents.filter(name__istartswith=letter)
+        documents = documents.filter(initial=letter)
     return documents.values_list("slug", "name", "drug_class")
 
 
@@ -184,15 +180,14 @@ def _index_entries_html(rows) -> str:
 
 
 def _recently_reviewed() -> list[dict]:
+    # The credit comes from a subquery, not a join, so the newest rows are read off the
+    # reviewed_at index and only they look up their revision.
+    credit = Revision.objects.filter(published_for=OuterRef("drug_id")).values("approved_by_credit")
     rows = (
-        Revision.objects.published()
-        .order_by("-approved_at")
-        .values_list(
-            "published_for__slug",
-            "published_for__search_document__name",
-            "approved_at",
-            "approved_by_credit",
-        )[:RECENTLY_REVIEWED]
+        _listed()
+        .order_by("-reviewed_at")
+        .annotate(credit=Subquery(credit[:1]))
+        .values_list("slug", "name", "reviewed_at", "credit")[:RECENTLY_REVIEWED]
     )
     return [
         {**_link(slug, name), "approved_at": approved_at, "credit": credit}
