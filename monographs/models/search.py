@@ -49,6 +49,7 @@ class SearchDocument(models.Model):
         indexes = [
             models.Index(name_initial(), F("name"), name="search_document_initial_name"),
             models.Index(F("reviewed_at").desc(), name="search_document_reviewed_at"),
+            models.Index(fields=["drug_class", "name"], name="search_document_class_name"),
         ]
 
     def __str__(self):

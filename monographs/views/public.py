@@ -14,7 +14,7 @@ import string
 from datetime import datetime
 from html import escape
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -278,11 +278,9 @@ _PUBLISHED_PAGE = PreparedQuery(
         .filter(slug=slug)
         .order_by()
         .annotate(
-            in_combinations=Exists(
-                Drug.components.through.objects.filter(
-                    Q(from_drug=OuterRef("pk")) | Q(to_drug=OuterRef("pk"))
-                )
-            )
+            # Two EXISTS, each on its own index (one with an OR scans the whole table).
+            in_combinations=Exists(Drug.components.through.objects.filter(from_drug=OuterRef("pk")))
+            | Exists(Drug.components.through.objects.filter(to_drug=OuterRef("pk")))
         )
         .values(
             "pk",
@@ -323,9 +321,9 @@ _COMBINATION_LINKS = PreparedQuery(Drug, _combination_links_queryset, pk=int)
 _RELATED_IN_CLASS = PreparedQuery(
     SearchDocument,
     lambda drug_class, pk: (
-        SearchDocument.objects.filter(drug__drug_class=drug_class, drug_class=drug_class)
+        SearchDocument.objects.filter(drug_class=drug_class)
         .exclude(drug_id=pk)
-        .order_by()  # any few, found by walking the class index rather than sorting the class
+        .order_by("name")  # the first few of the (class, name) index: no sort, no big rows
         .values_list("slug", "name")[:RELATED_IN_CLASS]
     ),
     drug_class=str,
