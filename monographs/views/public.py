@@ -1,13 +1,14 @@
 """The public reference: published monographs only, a constant handful of queries per page.
 
 A monograph's article was assembled when its revision was approved, so showing it costs one
-indexed query plus two small ones for the links that change when other monographs are
-published. Listings read `SearchDocument`, which holds the published name and class of every
+indexed query (a second one for a combination's links) and a cached list of the other drugs
+in its class. Listings read `SearchDocument`, which holds the published name and class of every
 published drug (never a draft's, written in the publishing transaction), so a pending rename
 or reclassification cannot show early.
 """
 
 import functools
+import hashlib
 import logging
 import re
 import string
@@ -39,6 +40,7 @@ RELATED_IN_CLASS = 6
 CHANGES_PER_PAGE = 10
 INITIALS_KEY = "medref:directory:initials"
 CLASSES_KEY = "medref:directory:classes"
+FIRST_IN_CLASS_KEY = "medref:directory:first-in-class:"
 
 
 _SLUG_PLACEHOLDER = "medref-slug-placeholder"
@@ -318,16 +320,14 @@ def _combination_links_queryset(pk):
 
 _COMBINATION_LINKS = PreparedQuery(Drug, _combination_links_queryset, pk=int)
 
-_RELATED_IN_CLASS = PreparedQuery(
+_FIRST_IN_CLASS = PreparedQuery(
     SearchDocument,
-    lambda drug_class, pk: (
+    lambda drug_class: (
         SearchDocument.objects.filter(drug_class=drug_class)
-        .exclude(drug_id=pk)
         .order_by("name")  # the first few of the (class, name) index: no sort, no big rows
-        .values_list("slug", "name")[:RELATED_IN_CLASS]
+        .values_list("slug", "name")[: RELATED_IN_CLASS + 1]
     ),
     drug_class=str,
-    pk=int,
 )
 
 
@@ -348,12 +348,25 @@ def _combination_links(*, pk: int, slug: str, component_slugs: list[str]):
     return sorted(components, key=by_name), sorted(combinations, key=by_name)
 
 
-def _related_in_class(*, pk: int, drug_class: str) -> list[dict]:
+def _first_in_class(drug_class: str) -> list[tuple[str, str]]:
+    """(slug, name) of the first few published monographs of a class, by name.
+
+    Only a publish or unpublish changes them, so they are computed once per generation: the
+    monograph page then reads them from the cache instead of querying for them.
+    """
+    digest = hashlib.blake2b(drug_class.encode(), digest_size=16).hexdigest()
+    return generation_cached(
+        FIRST_IN_CLASS_KEY + digest,
+        lambda: [tuple(row) for row in _FIRST_IN_CLASS.rows(drug_class=drug_class)],
+    )
+
+
+def _related_in_class(*, slug: str, drug_class: str) -> list[dict]:
     """A few other published monographs of the same (published) class."""
     if not drug_class:
         return []
-    rows = _RELATED_IN_CLASS.rows(drug_class=drug_class, pk=pk)
-    return sorted(_links(rows), key=lambda link: link["name"])
+    rows = [row for row in _first_in_class(drug_class) if row[0] != slug]
+    return _links(rows[:RELATED_IN_CLASS])
 
 
 def _time(value) -> str:
@@ -426,9 +439,10 @@ def _assemble_stale_article(pk: int, slug: str):
 def drug_detail(request, slug):
     """A published monograph, exactly as its last approved revision has it.
 
-    The hot path of the site: one prepared query for the drug and its stored article, two
-    small ones for the links that change when other monographs are published, and the
-    pre-rendered site chrome around them. No markdown, no template, no JSON decoding.
+    The hot path of the site: one prepared query for the drug and its stored article, a
+    second only for a combination's links, the class's drugs from the cache (they change only
+    when something is published), and the pre-rendered site chrome around them. No markdown,
+    no template, no JSON decoding.
     """
     rows = _PUBLISHED_PAGE.dicts(slug=slug)
     if not rows:
@@ -442,7 +456,7 @@ def drug_detail(request, slug):
         components, combinations = _combination_links(
             pk=row["pk"], slug=row["slug"], component_slugs=article.components
         )
-    related = _related_in_class(pk=row["pk"], drug_class=article.drug_class)
+    related = _related_in_class(slug=row["slug"], drug_class=article.drug_class)
     title = escape(article.title)
     content = "".join(
         (
