@@ -1,8 +1,11 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 
+from medref.redis_cache import RedisCache
 from monographs.caching import (
     GENERATION_KEY,
     cached_public_page,
@@ -14,6 +17,38 @@ from tests.factories import monograph
 from tests.monographs.publicsite import edit_section, page_text, published
 
 PUBLIC_URLS = ["/", "/drugs/", "/drugs/?letter=m", "/classes/", "/classes/vitamins/"]
+REDIS_URL = os.environ.get("MEDREF_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.fixture(autouse=True, params=["local memory", "Redis"])
+def page_cache(request, settings):
+    """Every test here runs on the local-memory cache and on a real Redis server."""
+    if request.param == "Redis":
+        if not redis_answers(REDIS_URL):
+            message = f"no Redis server answers at {REDIS_URL}"
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{message}; the Redis cache tests are required here.")
+            pytest.skip(f"{message}; Redis cache tests skipped.")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "medref.redis_cache.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": f"medref-test-{os.getpid()}",
+            }
+        }
+        assert isinstance(cache._connections["default"], RedisCache)
+    cache.clear()
+    yield request.param
+    cache.clear()
 
 
 def drug_url(drug) -> str:
@@ -71,6 +106,28 @@ class PublishInvalidationTests:
             published("Mecobalamin", contributor=contributor, reviewer=reviewer)
         for url in ["/", "/drugs/?letter=m", "/classes/vitamins/"]:
             assert "Mecobalamin" in page_text(client.get(url)), url
+
+    @pytest.mark.parametrize("cache_seconds", [300, 0])
+    def test_a_new_drug_of_the_class_is_listed_on_the_others_at_once(
+        self,
+        client,
+        settings,
+        cache_seconds,
+        contributor,
+        reviewer,
+        django_capture_on_commit_callbacks,
+    ):
+        """ "Other drugs in this class" on a monograph read before a publish lists the new one."""
+        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
+        statin = published(
+            "Atorvastatin", drug_class="Statins", contributor=contributor, reviewer=reviewer
+        )
+        assert "Rosuvastatin" not in page_text(client.get(drug_url(statin)))
+        with django_capture_on_commit_callbacks(execute=True):
+            published(
+                "Rosuvastatin", drug_class="Statins", contributor=contributor, reviewer=reviewer
+            )
+        assert "Rosuvastatin" in page_text(client.get(drug_url(statin)))
 
     @pytest.mark.parametrize("cache_seconds", [300, 0])
     def test_a_new_letter_and_class_appear_at_once(
