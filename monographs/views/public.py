@@ -1,8 +1,8 @@
 """The public reference: published monographs only, a constant handful of queries per page.
 
 A monograph's article was assembled when its revision was approved, so showing it costs one
-indexed query (a second one for a combination's links) and a cached list of the other drugs
-in its class. Listings read `SearchDocument`, which holds the published name and class of every
+indexed query; a combination's links and the other drugs of its class come from the cache
+(computed once per publication). Listings read `SearchDocument`, which holds the published name and class of every
 published drug (never a draft's, written in the publishing transaction), so a pending rename
 or reclassification cannot show early.
 """
@@ -41,6 +41,7 @@ CHANGES_PER_PAGE = 10
 INITIALS_KEY = "medref:directory:initials"
 CLASSES_KEY = "medref:directory:classes"
 FIRST_IN_CLASS_KEY = "medref:directory:first-in-class:"
+COMBINATION_LINKS_KEY = "medref:directory:combination-links:"
 
 
 _SLUG_PLACEHOLDER = "medref-slug-placeholder"
@@ -336,10 +337,15 @@ def _combination_links(*, pk: int, slug: str, component_slugs: list[str]):
 
     Candidates come from the drugs' working copies; each is kept only if the published
     revisions agree (this revision names the component; the combination's names this drug),
-    so an edit still in review can neither add a link nor reveal itself.
+    so an edit still in review can neither add a link nor reveal itself. The candidates change
+    only when something is published or unpublished: they are looked up once per generation.
     """
+    candidates = generation_cached(
+        f"{COMBINATION_LINKS_KEY}{pk}",
+        lambda: [tuple(row) for row in _COMBINATION_LINKS.rows(pk=pk)],
+    )
     components, combinations = [], []
-    for link_slug, name, its_components, role in _COMBINATION_LINKS.rows(pk=pk):
+    for link_slug, name, its_components, role in candidates:
         if role == COMPONENT and link_slug in component_slugs:
             components.append(_link(link_slug, name))
         elif role == COMBINATION and slug in (its_components or []):
@@ -440,8 +446,8 @@ def drug_detail(request, slug):
     """A published monograph, exactly as its last approved revision has it.
 
     The hot path of the site: one prepared query for the drug and its stored article, a
-    second only for a combination's links, the class's drugs from the cache (they change only
-    when something is published), and the pre-rendered site chrome around them. No markdown,
+    combination's links and the class's drugs from the cache (they change only when something
+    is published), and the pre-rendered site chrome around them. No markdown,
     no template, no JSON decoding.
     """
     rows = _PUBLISHED_PAGE.dicts(slug=slug)

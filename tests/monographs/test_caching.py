@@ -151,17 +151,31 @@ class PublishInvalidationTests:
         assert "Minerals" in page_text(client.get("/classes/"))
         assert client.get("/classes/minerals/").status_code == 200
 
+    @pytest.mark.parametrize("cache_seconds", [300, 0])
     def test_a_combination_published_later_links_back_from_cached_component(
-        self, client, contributor, reviewer, django_capture_on_commit_callbacks
+        self,
+        client,
+        settings,
+        cache_seconds,
+        contributor,
+        reviewer,
+        django_capture_on_commit_callbacks,
     ):
-        """A component page cached earlier links to a combination published afterwards."""
+        """A component page read earlier links to a combination published afterwards."""
+        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
         methyl = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
-        client.get(drug_url(methyl))
-        combo = monograph(name="Methylcobalamin + Piracetam", drug_class="Nootropics")
-        combo.components.add(methyl)
+        first = monograph(name="Methylcobalamin + Folate", drug_class="Vitamins")
+        first.components.add(methyl)
         with django_capture_on_commit_callbacks(execute=True):
-            review_approve(review=review_submit(drug=combo, by=contributor), by=reviewer)
-        assert drug_url(combo) in page_text(client.get(drug_url(methyl)))
+            review_approve(review=review_submit(drug=first, by=contributor), by=reviewer)
+        assert drug_url(first) in page_text(client.get(drug_url(methyl)))
+        second = monograph(name="Methylcobalamin + Piracetam", drug_class="Nootropics")
+        second.components.add(methyl)
+        with django_capture_on_commit_callbacks(execute=True):
+            review_approve(review=review_submit(drug=second, by=contributor), by=reviewer)
+        html = page_text(client.get(drug_url(methyl)))
+        assert drug_url(first) in html
+        assert drug_url(second) in html
 
     def test_unpublishing_removes_the_page_at_once(
         self, client, contributor, reviewer, editor, django_capture_on_commit_callbacks
