@@ -19,6 +19,7 @@ from typing import NamedTuple, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -149,46 +150,28 @@ def _finish(request, response, validators: _Validators, cache_control: str):
     )
 
 
+class PublicPage(NamedTuple):
+    """How a public view's pages are cached: attached to the view by `cached_public_page`."""
+
+    params: tuple[str, ...] | None
+    cache_control: str
+
+
 def cached_public_page(view=None, *, params: tuple[str, ...] | None = None, cache_control=None):
-    """Cache a public GET view's 200 responses whole, and answer conditional requests with 304.
+    """Mark a public GET view whose pages are the same for every visitor, for `PageCacheMiddleware`.
 
     `params` names the query parameters the page depends on (others are ignored in the cache
     key, so arbitrary query strings cannot fill the cache); by default the whole query string
     counts. Every response gets a content-hash `ETag`, a `Last-Modified` of the last public
-    change and `Cache-Control`. Use only on views whose output is the same for every visitor.
-    A hit costs one cache round trip (the generation and the page together).
+    change and `Cache-Control` (`cache_control`, or revalidate every time).
     """
 
     def decorator(view_func):
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
-                return view_func(request, *args, **kwargs)
-            control = cache_control or DEFAULT_CACHE_CONTROL
-            timeout = settings.MEDREF_PAGE_CACHE_SECONDS
-            if timeout <= 0:
-                return _uncached(request, view_func, args, kwargs, control)
+            return view_func(request, *args, **kwargs)
 
-            key = page_cache_key(request, params)
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
-            if generation is None:
-                generation = public_generation()
-            entry = found.get(key)
-            if entry is not None and entry[0] == generation:
-                _generation, content, content_type, validators = entry
-                response = HttpResponse(content, content_type=content_type)
-                return _finish(request, response, _Validators(*validators), control)
-
-            changed_at = public_changed_at()
-            response = view_func(request, *args, **kwargs)
-            if not _is_shareable(request, response):
-                return response
-            validators = _Validators.of(response.content, changed_at)
-            entry = (generation, response.content, response["Content-Type"], tuple(validators))
-            cache.set(key, entry, timeout)
-            return _finish(request, response, validators, control)
-
+        wrapper.public_page = PublicPage(params, cache_control or DEFAULT_CACHE_CONTROL)
         return wrapper
 
     if view is not None:
@@ -196,10 +179,59 @@ def cached_public_page(view=None, *, params: tuple[str, ...] | None = None, cach
     return decorator
 
 
-def _uncached(request, view_func, args, kwargs, control):
-    response = view_func(request, *args, **kwargs)
-    if not _is_shareable(request, response):
-        return response
-    return _finish(
-        request, response, _Validators.of(response.content, public_changed_at()), control
-    )
+def _public_page(request) -> PublicPage | None:
+    """The caching of the public view this GET or HEAD request is routed to, if it is one."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    return getattr(match.func, "public_page", None)
+
+
+class PageCacheMiddleware:
+    """Serve public pages whole from the cache, ahead of the rest of the middleware.
+
+    It sits right after the security and static-file middleware. A hit skips sessions, CSRF,
+    authentication, messages, URL dispatch and the view, and carries the headers the whole
+    stack gave the page when it was stored (Content-Security-Policy, X-Frame-Options, ...); it
+    costs one cache round trip (the generation and the page together). A miss runs the stack
+    and stores the page if nothing personal went into it. With the cache off
+    (`MEDREF_PAGE_CACHE_SECONDS=0`) pages still get validators and 304 answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        page = _public_page(request)
+        if page is None:
+            return self.get_response(request)
+        timeout = settings.MEDREF_PAGE_CACHE_SECONDS
+        if timeout <= 0:
+            response = self.get_response(request)
+            if not _is_shareable(request, response):
+                return response
+            validators = _Validators.of(response.content, public_changed_at())
+            return _finish(request, response, validators, page.cache_control)
+
+        key = page_cache_key(request, page.params)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = public_generation()
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            _generation, content, headers, validators = entry
+            response = HttpResponse(content, headers=dict(headers))
+            return _finish(request, response, _Validators(*validators), page.cache_control)
+
+        changed_at = public_changed_at()
+        response = self.get_response(request)
+        if not _is_shareable(request, response):
+            return response
+        validators = _Validators.of(response.content, changed_at)
+        entry = (generation, response.content, tuple(response.items()), tuple(validators))
+        cache.set(key, entry, timeout)
+        return _finish(request, response, validators, page.cache_control)

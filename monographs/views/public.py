@@ -2,9 +2,9 @@
 
 A monograph's article was assembled when its revision was approved, so showing it costs one
 indexed query; a combination's links and the other drugs of its class come from the cache
-(computed once per publication). Listings read `SearchDocument`, which holds the published name and class of every
-published drug (never a draft's, written in the publishing transaction), so a pending rename
-or reclassification cannot show early.
+(computed once per publication). Listings read `SearchDocument`, which holds the published
+name and class of every published drug (never a draft's, written in the publishing
+transaction), so a pending rename or reclassification cannot show early.
 """
 
 import functools

@@ -2,18 +2,17 @@ import os
 
 import pytest
 from django.core.cache import cache
-from django.http import HttpResponse
 from django.urls import reverse
 
 from medref.redis_cache import RedisCache
 from monographs.caching import (
     GENERATION_KEY,
-    cached_public_page,
     public_generation,
     public_pages_changed,
 )
 from reviews.services import drug_unpublish, review_approve, review_submit
 from tests.factories import monograph
+from tests.monographs import cacheurls
 from tests.monographs.publicsite import edit_section, page_text, published
 
 PUBLIC_URLS = ["/", "/drugs/", "/drugs/?letter=m", "/classes/", "/classes/vitamins/"]
@@ -219,6 +218,20 @@ class CachedResponseTests:
         assert second.content == first.content
         assert second["ETag"] == first["ETag"]
 
+    def test_cached_page_keeps_the_security_headers(self, client, published_drug):
+        """A page served from the cache has the headers the full stack gave it."""
+        first = client.get(drug_url(published_drug))
+        second = client.get(drug_url(published_drug))
+        for header in (
+            "Content-Type",
+            "Content-Security-Policy",
+            "X-Frame-Options",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+        ):
+            assert second[header] == first[header], header
+        assert "frame-ancestors 'none'" in second["Content-Security-Policy"]
+
     def test_monograph_has_validators_and_cache_control(self, client, published_drug):
         """Monograph responses carry ETag, Last-Modified and a public Cache-Control."""
         response = client.get(drug_url(published_drug))
@@ -297,32 +310,23 @@ class CachedResponseTests:
 
 
 @pytest.mark.django_db
+@pytest.mark.urls("tests.monographs.cacheurls")
 class DecoratorTests:
-    def test_views_that_touch_the_session_are_not_shared(self, rf, settings):
+    @pytest.fixture(autouse=True)
+    def _calls(self):
+        cacheurls.calls.clear()
+
+    def test_views_that_touch_the_session_are_not_shared(self, client):
         """A response that read the session (so may be personal) is never stored."""
-        calls = []
-
-        @cached_public_page
-        def personal(request):
-            calls.append(1)
-            request.session.accessed = True
-            return HttpResponse("hello")
-
-        class Session:
-            accessed = False
-
         for _ in range(2):
-            request = rf.get("/personal/")
-            request.session = Session()
-            personal(request)
-        assert len(calls) == 2
+            assert client.get("/personal/").content == b"hello"
+        assert cacheurls.calls == ["personal", "personal"]
 
-    def test_post_is_passed_through(self, rf):
-        """Only GET and HEAD are cached."""
-
-        @cached_public_page
-        def echo(request):
-            return HttpResponse(request.method)
-
-        response = echo(rf.post("/echo/"))
+    def test_get_is_stored_and_post_is_passed_through(self, client):
+        """Only GET and HEAD are cached; a POST always reaches the view, without validators."""
+        assert client.get("/echo/")["ETag"]
+        assert client.get("/echo/").content == b"GET"
+        response = client.post("/echo/")
+        assert response.content == b"POST"
         assert "ETag" not in response
+        assert cacheurls.calls == ["echo", "echo"]
