@@ -208,6 +208,7 @@ class PageCacheMiddleware:
         page = _public_page(request)
         if page is None:
             return self.get_response(request)
+        request.get_host()  # a hit skips CommonMiddleware: refuse a disallowed Host here too
         timeout = settings.MEDREF_PAGE_CACHE_SECONDS
         if timeout <= 0:
             response = self.get_response(request)

@@ -232,6 +232,12 @@ class CachedResponseTests:
             assert second[header] == first[header], header
         assert "frame-ancestors 'none'" in second["Content-Security-Policy"]
 
+    def test_a_cached_page_is_refused_to_a_disallowed_host(self, client, published_drug):
+        """Serving from the cache does not skip the ALLOWED_HOSTS check."""
+        assert client.get(drug_url(published_drug)).status_code == 200
+        response = client.get(drug_url(published_drug), headers={"host": "evil.example"})
+        assert response.status_code == 400
+
     def test_monograph_has_validators_and_cache_control(self, client, published_drug):
         """Monograph responses carry ETag, Last-Modified and a public Cache-Control."""
         response = client.get(drug_url(published_drug))
