@@ -13,7 +13,6 @@ import hashlib
 import time
 import zlib
 from collections.abc import Callable
-from functools import wraps
 from typing import NamedTuple, TypeVar
 
 from django.conf import settings
@@ -66,12 +65,10 @@ def public_pages_changed() -> None:
         cache.set(GENERATION_KEY, _clock_generation(), timeout=None)
 
 
-def generation_cached(key: str, compute: Callable[[], T]) -> T:
-    """A small value derived from all public content, computed once per generation.
+def _current_entry(key: str) -> tuple[int, tuple | None]:
+    """The current generation, and the entry stored under `key` if it was made in it.
 
-    For summaries that would otherwise scan every published monograph on each request (which
-    letters of the A-Z have monographs, the drug classes): they change only when something is
-    published or unpublished, exactly when the generation moves on.
+    Entries are `(generation, ...)` tuples; one cache round trip fetches both.
     """
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)
@@ -79,6 +76,19 @@ def generation_cached(key: str, compute: Callable[[], T]) -> T:
         generation = public_generation()
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
+        return generation, entry
+    return generation, None
+
+
+def generation_cached(key: str, compute: Callable[[], T]) -> T:
+    """A small value derived from all public content, computed once per generation.
+
+    For summaries that would otherwise scan every published monograph on each request (which
+    letters of the A-Z have monographs, the drug classes): they change only when something is
+    published or unpublished, exactly when the generation moves on.
+    """
+    generation, entry = _current_entry(key)
+    if entry is not None:
         return entry[1]
     value = compute()
     # Bounded like a page, for caches one process cannot see another's publish in (locmem).
@@ -167,12 +177,8 @@ def cached_public_page(view=None, *, params: tuple[str, ...] | None = None, cach
     """
 
     def decorator(view_func):
-        @wraps(view_func)
-        def wrapper(request, *args, **kwargs):
-            return view_func(request, *args, **kwargs)
-
-        wrapper.public_page = PublicPage(params, cache_control or DEFAULT_CACHE_CONTROL)
-        return wrapper
+        view_func.public_page = PublicPage(params, cache_control or DEFAULT_CACHE_CONTROL)
+        return view_func
 
     if view is not None:
         return decorator(view)
@@ -218,12 +224,8 @@ class PageCacheMiddleware:
             return _finish(request, response, validators, page.cache_control)
 
         key = page_cache_key(request, page.params)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            generation = public_generation()
-        entry = found.get(key)
-        if entry is not None and entry[0] == generation:
+        generation, entry = _current_entry(key)
+        if entry is not None:
             _generation, content, headers, validators = entry
             response = HttpResponse(content, headers=dict(headers))
             return _finish(request, response, _Validators(*validators), page.cache_control)
