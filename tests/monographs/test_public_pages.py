@@ -5,7 +5,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from monographs.article import split_article
+from monographs.caching import generation_cached
 from monographs.models import Origin, Revision, SectionKind
+from monographs.views.public import COMBINATION_LINKS_KEY
 from reviews.services import drug_unpublish, review_submit
 from tests.conftest import publish
 from tests.factories import FAQItemFactory, SectionFactory, monograph
@@ -434,6 +436,22 @@ class QueryCountTests:
         for response in (first, again):
             for part in parts:
                 assert f'<a href="{drug_url(part)}">{part.name}</a>' in page_text(response)
+
+    def test_combination_links_stay_cached_while_many_other_combinations_are_read(
+        self, client, settings, contributor, reviewer, django_assert_num_queries
+    ):
+        """The local-memory cache keeps a combination's links when 2,000 others are looked up."""
+        settings.MEDREF_PAGE_CACHE_SECONDS = 0
+        part = published("Piracetam", contributor=contributor, reviewer=reviewer)
+        combo = monograph(name="Methylcobalamin + Piracetam")
+        combo.components.add(part)
+        publish(combo, contributor=contributor, reviewer=reviewer)
+        client.get(drug_url(combo))
+        for other in range(2000):  # what reading 2,000 other combinations' pages stores
+            generation_cached(f"{COMBINATION_LINKS_KEY}{combo.pk + 1 + other}", list)
+        with django_assert_num_queries(1):
+            response = client.get(drug_url(combo))
+        assert f'<a href="{drug_url(part)}">Piracetam</a>' in page_text(response)
 
 
 @pytest.mark.django_db
