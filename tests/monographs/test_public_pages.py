@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from monographs.article import split_article
@@ -468,6 +469,26 @@ class StoredArticleTests:
         assert response.status_code == 200
         assert "Medically reviewed by" in page_text(response)
         assert "assemble_articles" in caplog.text
+
+    def test_published_article_is_stored_lz4_compressed_on_postgresql(self, contributor, reviewer):
+        """The article every request reads is kept with PostgreSQL's fast LZ4 compression."""
+        if connection.vendor != "postgresql":
+            pytest.skip("TOAST compression is PostgreSQL's; SQLite stores the text as it is")
+        drug = published(
+            "Sectioned",
+            contributor=contributor,
+            reviewer=reviewer,
+            sections=[SectionKind.OTHER] * 20,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_column_compression(article_html), pg_column_size(article_html), "
+                "octet_length(article_html) FROM monographs_revision WHERE id = %s",
+                [drug.published_revision_id],
+            )
+            compression, stored, length = cursor.fetchone()
+        assert compression == "lz4"
+        assert stored < length
 
     def test_assemble_articles_stores_them_afresh(self, contributor, reviewer):
         """The management command re-assembles every published article in place."""
