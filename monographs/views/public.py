@@ -403,7 +403,7 @@ def _live_header(row: dict, *, components, combinations) -> str:
     if approved_at:
         reviewed += f" on {_time(approved_at)}"
     if due:
-        reviewed += f" · next review due {_time(due)}"
+        reviewed += f" &middot; next review due {_time(due)}"
     changes = slug_url("monographs:drug_changes", row["slug"])
     parts = [
         '<div class="review-status" id="reviewed">\n',

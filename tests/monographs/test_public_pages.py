@@ -125,7 +125,8 @@ class MonographPageTests:
         expected = (
             f"Medically reviewed by <strong>{reviewer.get_full_name()}, MD</strong> on "
             f'<time datetime="{approved:%Y-%m-%d}">{approved.day} {approved:%B %Y}</time>'
-            f' · next review due <time datetime="{due:%Y-%m-%d}">{due.day} {due:%B %Y}</time>'
+            " &middot; next review due "
+            f'<time datetime="{due:%Y-%m-%d}">{due.day} {due:%B %Y}</time>'
         )
         assert expected in html
 
