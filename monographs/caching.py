@@ -214,7 +214,6 @@ class PageCacheMiddleware:
         page = _public_page(request)
         if page is None:
             return self.get_response(request)
-        request.get_host()  # a hit skips CommonMiddleware: refuse a disallowed Host here too
         timeout = settings.MEDREF_PAGE_CACHE_SECONDS
         if timeout <= 0:
             response = self.get_response(request)
@@ -226,6 +225,7 @@ class PageCacheMiddleware:
         key = page_cache_key(request, page.params)
         generation, entry = _current_entry(key)
         if entry is not None:
+            request.get_host()  # a hit skips CommonMiddleware: refuse a disallowed Host here too
             _generation, content, headers, validators = entry
             response = HttpResponse(content, headers=dict(headers))
             return _finish(request, response, _Validators(*validators), page.cache_control)

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from medref.redis_cache import RedisCache
+from medref.caches import RedisCache
 from monographs.caching import (
     GENERATION_KEY,
     public_generation,
@@ -39,7 +39,7 @@ def page_cache(request, settings):
             pytest.skip(f"{message}; Redis cache tests skipped.")
         settings.CACHES = {
             "default": {
-                "BACKEND": "medref.redis_cache.RedisCache",
+                "BACKEND": "medref.caches.RedisCache",
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": f"medref-test-{os.getpid()}",
             }
@@ -237,6 +237,16 @@ class CachedResponseTests:
         assert client.get(drug_url(published_drug)).status_code == 200
         response = client.get(drug_url(published_drug), headers={"host": "evil.example"})
         assert response.status_code == 400
+
+    @pytest.mark.parametrize("cache_seconds", [300, 0])
+    def test_an_uncached_page_is_refused_to_a_disallowed_host(
+        self, client, settings, published_drug, cache_seconds
+    ):
+        """A disallowed Host gets 400 on a miss and with the cache off, and is never stored."""
+        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
+        response = client.get(drug_url(published_drug), headers={"host": "evil.example"})
+        assert response.status_code == 400
+        assert "Medically reviewed" in client.get(drug_url(published_drug)).content.decode()
 
     def test_monograph_has_validators_and_cache_control(self, client, published_drug):
         """Monograph responses carry ETag, Last-Modified and a public Cache-Control."""
