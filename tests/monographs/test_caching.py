@@ -50,6 +50,13 @@ def page_cache(request, settings):
     cache.clear()
 
 
+@pytest.fixture(params=[300, 0], ids=["cache on", "cache off"])
+def cache_on_and_off(request, settings):
+    """Run a test with the page cache on and with it off (`MEDREF_PAGE_CACHE_SECONDS=0`)."""
+    settings.MEDREF_PAGE_CACHE_SECONDS = request.param
+    return request.param
+
+
 def drug_url(drug) -> str:
     return reverse("monographs:drug_detail", kwargs={"slug": drug.slug})
 
@@ -106,18 +113,15 @@ class PublishInvalidationTests:
         for url in ["/", "/drugs/?letter=m", "/classes/vitamins/"]:
             assert "Mecobalamin" in page_text(client.get(url)), url
 
-    @pytest.mark.parametrize("cache_seconds", [300, 0])
     def test_a_new_drug_of_the_class_is_listed_on_the_others_at_once(
         self,
         client,
-        settings,
-        cache_seconds,
+        cache_on_and_off,
         contributor,
         reviewer,
         django_capture_on_commit_callbacks,
     ):
         """ "Other drugs in this class" on a monograph read before a publish lists the new one."""
-        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
         statin = published(
             "Atorvastatin", drug_class="Statins", contributor=contributor, reviewer=reviewer
         )
@@ -128,18 +132,15 @@ class PublishInvalidationTests:
             )
         assert "Rosuvastatin" in page_text(client.get(drug_url(statin)))
 
-    @pytest.mark.parametrize("cache_seconds", [300, 0])
     def test_a_new_letter_and_class_appear_at_once(
         self,
         client,
-        settings,
         contributor,
         reviewer,
-        cache_seconds,
+        cache_on_and_off,
         django_capture_on_commit_callbacks,
     ):
         """The letters and classes summaries follow a publish, with or without the page cache."""
-        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
         published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
         assert 'href="/drugs/?letter=z"' not in page_text(client.get("/"))
         assert "Minerals" not in page_text(client.get("/classes/"))
@@ -150,18 +151,15 @@ class PublishInvalidationTests:
         assert "Minerals" in page_text(client.get("/classes/"))
         assert client.get("/classes/minerals/").status_code == 200
 
-    @pytest.mark.parametrize("cache_seconds", [300, 0])
     def test_a_combination_published_later_links_back_from_cached_component(
         self,
         client,
-        settings,
-        cache_seconds,
+        cache_on_and_off,
         contributor,
         reviewer,
         django_capture_on_commit_callbacks,
     ):
         """A component page read earlier links to a combination published afterwards."""
-        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
         methyl = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
         first = monograph(name="Methylcobalamin + Folate", drug_class="Vitamins")
         first.components.add(methyl)
@@ -238,12 +236,10 @@ class CachedResponseTests:
         response = client.get(drug_url(published_drug), headers={"host": "evil.example"})
         assert response.status_code == 400
 
-    @pytest.mark.parametrize("cache_seconds", [300, 0])
     def test_an_uncached_page_is_refused_to_a_disallowed_host(
-        self, client, settings, published_drug, cache_seconds
+        self, client, published_drug, cache_on_and_off
     ):
         """A disallowed Host gets 400 on a miss and with the cache off, and is never stored."""
-        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
         response = client.get(drug_url(published_drug), headers={"host": "evil.example"})
         assert response.status_code == 400
         assert "Medically reviewed" in client.get(drug_url(published_drug)).content.decode()
@@ -256,10 +252,8 @@ class CachedResponseTests:
         assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
         assert "Cookie" not in response.get("Vary", "")
 
-    @pytest.mark.parametrize("cache_seconds", [300, 0])
-    def test_if_none_match_gets_304(self, client, settings, published_drug, cache_seconds):
+    def test_if_none_match_gets_304(self, client, published_drug, cache_on_and_off):
         """A client holding the current ETag gets 304 Not Modified, cached or not."""
-        settings.MEDREF_PAGE_CACHE_SECONDS = cache_seconds
         etag = client.get(drug_url(published_drug))["ETag"]
         response = client.get(drug_url(published_drug), headers={"if-none-match": etag})
         assert response.status_code == 304
