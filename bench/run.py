@@ -297,7 +297,7 @@ class Server:
 
     def __enter__(self):
         command = [
-            PYTHON, "-m", "gunicorn", "medref.wsgi:application",
+            PYTHON, "-m", "gunicorn", "-c", "python:medref.gunicorn", "medref.wsgi:application",
             "--bind", f"{HOST}:{self.port}",
             "--workers", str(self.settings.workers),
             "--worker-class", self.settings.worker_class,
