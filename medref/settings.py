@@ -1,6 +1,7 @@
 """MedRef settings, read from the environment (see README "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.forms",
     "markdownx",
     "simple_history",
+    "axes",
     "monographs",
     "reviews",
 ]
@@ -51,7 +53,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages from the cache: a hit skips everything below (monographs/caching.py).
     "monographs.caching.PageCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "medref.sessions.SessionMiddleware",  # Django's, renewing only sessions a request read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "medref.urls"
@@ -154,6 +158,40 @@ else:
         }
     }
 
+# Argon2 for new and upgraded hashes; the others still verify older hashes (and upgrade them at
+# the next login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes, failures kept in the database so every worker sees them): after
+# LOGIN_FAILURE_LIMIT failures within the cool-off, an account, and separately an address, is
+# refused for LOGIN_COOLOFF_MINUTES. `a+b` in LOGIN_LOCKOUT_PARAMETERS counts the pair together.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [
+    parameter.split("+") if "+" in parameter else parameter
+    for parameter in env_list("LOGIN_LOCKOUT_PARAMETERS", "username,ip_address")
+]
+# One answer whether or not the account exists (it names neither the account nor the limit).
+AXES_COOLOFF_MESSAGE = "Too many failed login attempts. Please try again later."
+# A success would also forget this address's failures against other accounts.
+AXES_RESET_ON_SUCCESS = False
+# Behind TRUSTED_PROXY_COUNT proxies the client's address comes from X-Forwarded-For; never else.
+MEDREF_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "medref.proxy.client_ip"
+# Failures are logged with the address; the username is kept out (it is sometimes a password).
+AXES_SENSITIVE_PARAMETERS = ["username"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -185,6 +223,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MedRef <noreply@medre
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Editorial sessions end after SESSION_IDLE_MINUTES without a request (each request renews them)
+# and when the browser closes. Public pages never open a session (monographs/caching.py).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "240")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Security: safe defaults everywhere; the HTTPS-only ones switch on when DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client, RequestFactory
 
 from monographs.models import Drug
 from reviews.services import review_approve, review_submit
@@ -15,6 +16,19 @@ from tests.factories import (
 def _fast_password_hashing(settings):
     """Tests log in with force_login; a slow hasher only makes every user factory slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class AxesClient(Client):
+    """Django's test client; `login()` hands authenticate() the request django-axes needs."""
+
+    def login(self, **credentials):
+        request = RequestFactory().post("/admin/login/")
+        return super().login(request=request, **credentials)
+
+
+@pytest.fixture
+def client():
+    return AxesClient()
 
 
 @pytest.fixture(autouse=True)
