@@ -13,6 +13,7 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet
 
 from monographs.history import content_fields, format_moment
+from monographs.locking import drug_lock
 from monographs.models import Drug, FAQItem, Section
 
 LOCK_FIELD = "lock_version"
@@ -59,9 +60,12 @@ class LockedModelForm(forms.ModelForm):
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = False
+        # Set when the save is refused before it starts (the rows stayed locked by someone
+        # else): nothing is checked or locked, and the page's form says why.
+        self.refusal = refusal
         if self.instance.pk is not None:
             self.initial.setdefault(LOCK_FIELD, self.instance.version)
 
@@ -74,8 +78,15 @@ class LockedModelForm(forms.ModelForm):
         return int(raw) if raw and str(raw).isdigit() else None
 
     def current_row(self, pk):
-        """The row as it is now, locked until this transaction ends (None if deleted)."""
-        return self._meta.model._default_manager.select_for_update().filter(pk=pk).first()
+        """The row as it is now, locked until this transaction ends (None if deleted).
+
+        A section or FAQ item locks its drug first: the one lock order (`monographs.locking`).
+        """
+        model = self._meta.model
+        if model is Drug:
+            return drug_lock(pk=pk)
+        drug_lock(pk=self.instance.drug_id)
+        return model._default_manager.select_for_update(of=("self",)).filter(pk=pk).first()
 
     def _edited_fields(self) -> list[models.Field]:
         return [
@@ -145,7 +156,7 @@ class LockedModelForm(forms.ModelForm):
         for name, value in cleaned_data.items():
             if isinstance(value, str) and "\r" in value:
                 cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
-        if self.has_changed() and not cleaned_data.get("DELETE"):
+        if self.has_changed() and not cleaned_data.get("DELETE") and not self.refusal:
             message = self.check_version()
             if message:
                 raise ValidationError(message, code="stale")
@@ -166,7 +177,7 @@ class LockedInlineFormSet(BaseInlineFormSet):
         super().clean()
         # Django skips the errors of forms marked for deletion, so check those here.
         for form in self.deleted_forms:
-            if form.instance.pk is None or not hasattr(form, "cleaned_data"):
+            if form.instance.pk is None or not hasattr(form, "cleaned_data") or form.refusal:
                 continue
             message = form.check_version(deleting=True)
             if message:
@@ -194,6 +205,12 @@ class DrugAdminForm(LockedModelForm):
             "components",
             "regulatory_notes",
         ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.refusal:
+            raise ValidationError(self.refusal, code="busy")
+        return cleaned_data
 
 
 class SectionAdminForm(LockedModelForm):
