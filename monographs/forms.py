@@ -4,7 +4,8 @@ Each form carries the `version` of the row it was opened at. On save the row is 
 version compared: if someone saved it in between, the form is rejected with a message naming
 them, the person's own text stays in the form to merge, and the hidden version moves on so that
 the merged text can be saved. A stale form that sends a row back exactly as it was opened (the
-person edited other parts of the page) keeps the newer row and saves the rest.
+person edited other parts of the page) keeps the newer row and saves the rest. A form for an
+existing row that comes without its version is refused in the same way: it cannot be current.
 """
 
 from django import forms
@@ -42,6 +43,19 @@ def conflict_message(model, pk, noun: str, *, deleting: bool = False) -> str:
     return (
         f"{changed} Your text is kept below and was not saved: compare it with theirs "
         "(History, top right), merge the two here, and save again."
+    )
+
+
+def unversioned_message(noun: str, *, deleting: bool = False) -> str:
+    sent = (
+        f"This {noun} was sent without the version you opened, so it cannot be checked "
+        "against changes made since."
+    )
+    if deleting:
+        return f"{sent} It was not deleted: reload the page and delete it again."
+    return (
+        f"{sent} Your text is kept below and was not saved: compare it with the current "
+        "version (History, top right) and save again."
     )
 
 
@@ -132,12 +146,17 @@ class LockedModelForm(forms.ModelForm):
         """A conflict message if the row changed since the form was opened, else None."""
         opened_at = self.cleaned_data.get(LOCK_FIELD)
         pk = self.opened_pk()
-        if opened_at is None or pk is None:
+        if pk is None:
             return None
         model = self._meta.model
         current = self.current_row(pk)
         if current is None:
             return deleted_message(model, pk, self.noun)
+        if opened_at is None:
+            # A form without its version (a page from before locking, a hand-made POST) cannot
+            # show it is current: refuse it, and let the resubmitted page carry the version.
+            self._carry_version(current)
+            return unversioned_message(self.noun, deleting=deleting)
         if current.version == opened_at:
             return None
         if not deleting and self.submits_what_was_opened(pk, opened_at, current):
@@ -145,9 +164,12 @@ class LockedModelForm(forms.ModelForm):
             return None
         self.conflict = True
         # Let the next save, made after reading the message and merging, go through.
+        self._carry_version(current)
+        return conflict_message(model, pk, self.noun, deleting=deleting)
+
+    def _carry_version(self, current) -> None:
         self.data = self.data.copy()
         self.data[self.add_prefix(LOCK_FIELD)] = str(current.version)
-        return conflict_message(model, pk, self.noun, deleting=deleting)
 
     def clean(self):
         cleaned_data = super().clean()
