@@ -1,6 +1,9 @@
+import logging
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
@@ -21,10 +24,18 @@ from monographs.forms import (
     SectionAdminForm,
 )
 from monographs.history import RestoreError, drug_restore
+from monographs.locking import is_lock_conflict
 from monographs.models import UNVERIFIED_ORIGINS, Drug, FAQItem, Origin, Revision, Section
 from monographs.views import history as history_views
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+SAVE_ATTEMPTS = 2
+SAVE_REFUSED_MESSAGE = (
+    "This monograph was being saved or reviewed by someone else at the same moment, so "
+    "nothing was saved. Your text is kept below: save again."
+)
+
+logger = logging.getLogger(__name__)
 
 
 def count_of(model, **filters) -> Coalesce:
@@ -167,7 +178,45 @@ class DrugAdmin(SimpleHistoryAdmin):
         return drug.is_published
 
     # Saving: every row written by one admin save shares one history date and reason, so the
-    # history shows the save as one version of the monograph.
+    # history shows the save as one version of the monograph. A save that loses a lock conflict
+    # (deadlock, lock timeout) is rolled back and tried again; if that fails too, the form comes
+    # back with what the person typed and a message, never an error page.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except OperationalError as error:
+                if not is_lock_conflict(error):
+                    raise
+                logger.warning(
+                    "Saving drug %s lost a lock conflict (try %d): %s", object_id, attempt, error
+                )
+        request._medref_refusal = SAVE_REFUSED_MESSAGE
+        # Outside a transaction: this pass writes and locks nothing (and SQLite would wait for
+        # its write lock again at BEGIN IMMEDIATE).
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_medref_refusal", "")
+        if not refusal:
+            return form
+
+        class RefusedForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, refusal=refusal, **kwargs)
+
+        return RefusedForm
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        refusal = getattr(request, "_medref_refusal", "")
+        if refusal:
+            kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "refusal": refusal}
+        return kwargs
 
     def _stamp(self, request, obj):
         if not hasattr(request, "_medref_edit_moment"):

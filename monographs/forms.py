@@ -4,7 +4,8 @@ Each form carries the `version` of the row it was opened at. On save the row is 
 version compared: if someone saved it in between, the form is rejected with a message naming
 them, the person's own text stays in the form to merge, and the hidden version moves on so that
 the merged text can be saved. A stale form that sends a row back exactly as it was opened (the
-person edited other parts of the page) keeps the newer row and saves the rest.
+person edited other parts of the page) keeps the newer row and saves the rest. A form for an
+existing row that comes without its version is refused in the same way: it cannot be current.
 """
 
 from django import forms
@@ -13,6 +14,7 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet
 
 from monographs.history import content_fields, format_moment
+from monographs.locking import drug_lock
 from monographs.models import Drug, FAQItem, Section
 
 LOCK_FIELD = "lock_version"
@@ -44,6 +46,19 @@ def conflict_message(model, pk, noun: str, *, deleting: bool = False) -> str:
     )
 
 
+def unversioned_message(noun: str, *, deleting: bool = False) -> str:
+    sent = (
+        f"This {noun} was sent without the version you opened, so it cannot be checked "
+        "against changes made since."
+    )
+    if deleting:
+        return f"{sent} It was not deleted: reload the page and delete it again."
+    return (
+        f"{sent} Your text is kept below and was not saved: compare it with the current "
+        "version (History, top right) and save again."
+    )
+
+
 def deleted_message(model, pk, noun: str) -> str:
     user, moment = last_change(model, pk)
     return (
@@ -59,9 +74,12 @@ class LockedModelForm(forms.ModelForm):
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = False
+        # Set when the save is refused before it starts (the rows stayed locked by someone
+        # else): nothing is checked or locked, and the page's form says why.
+        self.refusal = refusal
         if self.instance.pk is not None:
             self.initial.setdefault(LOCK_FIELD, self.instance.version)
 
@@ -74,8 +92,15 @@ class LockedModelForm(forms.ModelForm):
         return int(raw) if raw and str(raw).isdigit() else None
 
     def current_row(self, pk):
-        """The row as it is now, locked until this transaction ends (None if deleted)."""
-        return self._meta.model._default_manager.select_for_update().filter(pk=pk).first()
+        """The row as it is now, locked until this transaction ends (None if deleted).
+
+        A section or FAQ item locks its drug first: the one lock order (`monographs.locking`).
+        """
+        model = self._meta.model
+        if model is Drug:
+            return drug_lock(pk=pk)
+        drug_lock(pk=self.instance.drug_id)
+        return model._default_manager.select_for_update(of=("self",)).filter(pk=pk).first()
 
     def _edited_fields(self) -> list[models.Field]:
         return [
@@ -121,12 +146,17 @@ class LockedModelForm(forms.ModelForm):
         """A conflict message if the row changed since the form was opened, else None."""
         opened_at = self.cleaned_data.get(LOCK_FIELD)
         pk = self.opened_pk()
-        if opened_at is None or pk is None:
+        if pk is None:
             return None
         model = self._meta.model
         current = self.current_row(pk)
         if current is None:
             return deleted_message(model, pk, self.noun)
+        if opened_at is None:
+            # A form without its version (a page from before locking, a hand-made POST) cannot
+            # show it is current: refuse it, and let the resubmitted page carry the version.
+            self._carry_version(current)
+            return unversioned_message(self.noun, deleting=deleting)
         if current.version == opened_at:
             return None
         if not deleting and self.submits_what_was_opened(pk, opened_at, current):
@@ -134,9 +164,12 @@ class LockedModelForm(forms.ModelForm):
             return None
         self.conflict = True
         # Let the next save, made after reading the message and merging, go through.
+        self._carry_version(current)
+        return conflict_message(model, pk, self.noun, deleting=deleting)
+
+    def _carry_version(self, current) -> None:
         self.data = self.data.copy()
         self.data[self.add_prefix(LOCK_FIELD)] = str(current.version)
-        return conflict_message(model, pk, self.noun, deleting=deleting)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -145,7 +178,7 @@ class LockedModelForm(forms.ModelForm):
         for name, value in cleaned_data.items():
             if isinstance(value, str) and "\r" in value:
                 cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
-        if self.has_changed() and not cleaned_data.get("DELETE"):
+        if self.has_changed() and not cleaned_data.get("DELETE") and not self.refusal:
             message = self.check_version()
             if message:
                 raise ValidationError(message, code="stale")
@@ -166,7 +199,7 @@ class LockedInlineFormSet(BaseInlineFormSet):
         super().clean()
         # Django skips the errors of forms marked for deletion, so check those here.
         for form in self.deleted_forms:
-            if form.instance.pk is None or not hasattr(form, "cleaned_data"):
+            if form.instance.pk is None or not hasattr(form, "cleaned_data") or form.refusal:
                 continue
             message = form.check_version(deleting=True)
             if message:
@@ -194,6 +227,12 @@ class DrugAdminForm(LockedModelForm):
             "components",
             "regulatory_notes",
         ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.refusal:
+            raise ValidationError(self.refusal, code="busy")
+        return cleaned_data
 
 
 class SectionAdminForm(LockedModelForm):

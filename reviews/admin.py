@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.utils.timesince import timesince
 
 from monographs.admin import DrugAdmin
 from monographs.diff import compare_documents
+from monographs.locking import is_lock_conflict
 from monographs.models import Drug
 from reviews import presentation
 from reviews.exceptions import NotPermitted, ReviewError
@@ -40,6 +42,11 @@ from reviews.services import (
     review_submit,
     review_supersede_if_stale,
     review_withdraw,
+)
+
+BUSY_MESSAGE = (
+    "Someone else was changing this monograph at the same moment, so nothing was done. "
+    "Please try again."
 )
 
 
@@ -192,6 +199,10 @@ class WorkflowDrugAdmin(DrugAdmin):
             raise PermissionDenied(str(error)) from error
         except ReviewError as error:
             self.message_user(request, str(error), messages.ERROR)
+        except OperationalError as error:
+            if not is_lock_conflict(error):
+                raise
+            self.message_user(request, BUSY_MESSAGE, messages.ERROR)
         else:
             self.message_user(request, success, messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(drug))
@@ -491,6 +502,11 @@ class ReviewAdmin(admin.ModelAdmin):
             raise PermissionDenied(str(error)) from error
         except ReviewError as error:
             self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(review_url)
+        except OperationalError as error:
+            if not is_lock_conflict(error):
+                raise
+            self.message_user(request, BUSY_MESSAGE, messages.ERROR)
             return HttpResponseRedirect(review_url)
         if approving:
             done = f"“{review.drug}” revision {review.revision.number} is approved and published."

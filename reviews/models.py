@@ -4,6 +4,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from monographs.models import Drug, FAQItem, Revision, Section
+from monographs.models.ownership import WorkflowOwnedModel
 from reviews.exceptions import IllegalTransition, NotPermitted, OwnEditApproval, ReviewError
 
 REVIEWERS_GROUP = "Medical reviewers"
@@ -68,7 +69,7 @@ class ReviewQuerySet(models.QuerySet):
         return self.select_related("drug__published_revision", "revision", "submitted_by")
 
 
-class Review(models.Model):
+class Review(WorkflowOwnedModel):
     """One submission of a frozen revision, and where it stands in the workflow."""
 
     class Status(models.TextChoices):
@@ -86,6 +87,7 @@ class Review(models.Model):
             Status.SUPERSEDED,
         },
     }
+    workflow_fields = frozenset({"status", "closed_at"})
 
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="reviews")
     revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="review")

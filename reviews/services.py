@@ -1,4 +1,10 @@
-"""The editorial workflow: the only code that moves a drug's published revision."""
+"""The editorial workflow: the only code that moves a drug's published revision.
+
+Locks follow the one order of `monographs.locking`: the drug, then the review, then the
+revision. Every transition locks the drug first (`_lock_review` does it for a review's
+transitions), so an approval and a content save of the same monograph wait for each other
+instead of deadlocking.
+"""
 
 from datetime import timedelta
 
@@ -6,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from monographs.models import Drug
+from monographs.locking import drug_lock
+from monographs.models import Drug, Revision
 from monographs.publication import publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
@@ -14,12 +21,20 @@ from reviews.exceptions import IllegalTransition, NothingToSubmit, NotPermitted,
 from reviews.models import AuditEntry, Decision, Review, reviewer_display_name
 
 
-def _lock_drug(drug: Drug) -> Drug:
-    return Drug.objects.select_for_update().get(pk=drug.pk)
+def _lock_drug(pk) -> Drug:
+    drug = drug_lock(pk=pk)
+    if drug is None:
+        raise Drug.DoesNotExist(f"Drug {pk} does not exist.")
+    return drug
 
 
 def _lock_review(review: Review) -> Review:
-    return Review.objects.select_for_update().select_related("revision", "drug").get(pk=review.pk)
+    """The review as it is now, with its drug and revision: locked drug, review, revision."""
+    drug = _lock_drug(review.drug_id)
+    locked = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+    locked.drug = drug
+    locked.revision = Revision.objects.select_for_update(of=("self",)).get(pk=locked.revision_id)
+    return locked
 
 
 def _audit(*, drug, action, actor=None, revision=None, comment="") -> AuditEntry:
@@ -41,7 +56,10 @@ def review_is_stale(review: Review) -> bool:
 @transaction.atomic
 def review_supersede_if_stale(*, review: Review, by=None) -> bool:
     """Mark an open review superseded when its drug has been edited since submission."""
-    review = _lock_review(review)
+    return _supersede_if_stale(_lock_review(review), by=by)
+
+
+def _supersede_if_stale(review: Review, *, by) -> bool:
     if not review.is_open or not review_is_stale(review):
         return False
     review.supersede()
@@ -63,7 +81,7 @@ def review_submit(*, drug: Drug, by, comment: str = "") -> Review:
     """Freeze the working copy and put it in front of the medical reviewers."""
     if not (by.has_perm("reviews.submit_review") and by.has_perm("monographs.change_drug")):
         raise NotPermitted("You do not have permission to submit monographs for review.")
-    drug = _lock_drug(drug)
+    drug = _lock_drug(drug.pk)
     current_hash = drug_content_hash(drug)
     open_review = drug.reviews.in_review().select_related("revision").first()
     if open_review and open_review.revision.content_hash == current_hash:
@@ -94,16 +112,19 @@ STALE_MESSAGE = (
 def review_approve(*, review: Review, by, comment: str = "", section_notes=None) -> Review:
     """Approve the frozen revision and publish it, unless it was edited since submission."""
     review.check_decider(by)
-    if review_supersede_if_stale(review=review, by=by):
+    with transaction.atomic():
+        review = _lock_review(review)
+        superseded = _supersede_if_stale(review, by=by)
+        if not superseded:
+            _publish(review=review, by=by, comment=comment, section_notes=section_notes)
+    if superseded:
+        # Raised once committed: the review stays closed as superseded.
         raise StaleRevision(STALE_MESSAGE)
-    return _publish(review=review, by=by, comment=comment, section_notes=section_notes)
+    return review
 
 
-@transaction.atomic
-def _publish(*, review: Review, by, comment: str, section_notes) -> Review:
-    review = _lock_review(review)
-    if review.is_open and review_is_stale(review):
-        raise StaleRevision(STALE_MESSAGE)
+def _publish(*, review: Review, by, comment: str, section_notes) -> None:
+    """Approve and publish the locked `review` (its drug and revision locked with it)."""
     review.approve(by=by)
     now = timezone.now()
     review.closed_at = now
@@ -125,7 +146,7 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> Review:
         ]
     )
 
-    drug = _lock_drug(review.drug)
+    drug = review.drug
     drug.published_revision = revision
     drug.save(update_fields=["published_revision", "updated_at"])
     publication_changed(drug)
@@ -143,7 +164,6 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> Review:
     _notify_after_commit(
         notifications.review_decided, review, outcome=Decision.Outcome.APPROVED, comment=comment
     )
-    return review
 
 
 @transaction.atomic
@@ -199,7 +219,7 @@ def drug_unpublish(*, drug: Drug, by, comment: str = "") -> Drug:
     """Take a monograph off the public site; its revisions and history stay."""
     if not by.has_perm("monographs.unpublish_drug"):
         raise NotPermitted("You do not have permission to unpublish monographs.")
-    drug = _lock_drug(drug)
+    drug = _lock_drug(drug.pk)
     if drug.published_revision_id is None:
         raise IllegalTransition("This monograph is not published.")
     revision = drug.published_revision

@@ -8,6 +8,7 @@ from simple_history.signals import pre_create_historical_record
 
 from monographs.markdown import render_markdown
 from monographs.models.history import ChangeTrackedModel
+from monographs.models.ownership import WorkflowOwnedModel
 from monographs.models.provenance import Provenance
 
 
@@ -51,7 +52,7 @@ class DrugHistoryFields(models.Model):
         abstract = True
 
 
-class Drug(ChangeTrackedModel):
+class Drug(WorkflowOwnedModel, ChangeTrackedModel):
     """A monograph's working copy: a single drug or a combination of drugs.
 
     Components are part of the monograph's content: change them with `stage_components()`
@@ -59,6 +60,7 @@ class Drug(ChangeTrackedModel):
     """
 
     untracked_fields = frozenset({"version", "updated_at", "published_revision"})
+    workflow_fields = frozenset({"published_revision"})
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, blank=True)

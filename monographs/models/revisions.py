@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from monographs.models.drugs import Drug, FAQItem, Section
+from monographs.models.ownership import WorkflowOwnedModel
 
 
 def document_hash(document: dict) -> str:
@@ -47,8 +48,12 @@ class RevisionQuerySet(models.QuerySet):
         return self.filter(published_for__isnull=False)
 
 
-class Revision(models.Model):
+class Revision(WorkflowOwnedModel):
     """An immutable snapshot of a monograph, frozen when it is submitted for review."""
+
+    workflow_fields = frozenset(
+        {"approved_by", "approved_by_credit", "approved_at", "next_review_due", "article_html"}
+    )
 
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField()

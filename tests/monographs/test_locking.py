@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from monographs.models import Drug, Section, SectionKind
+from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from tests.monographs.adminforms import (
     change_url,
     form_data,
@@ -139,3 +139,106 @@ class DrugConflictTests:
         draft_drug.refresh_from_db()
         usage.refresh_from_db()
         assert (draft_drug.drug_class, usage.body) == ("B vitamins", "B's text.")
+
+
+UNVERSIONED = "was sent without the version you opened"
+
+
+def without_version(data: dict, prefix: str = "") -> dict:
+    """The form as a page from before locking (or a hand-made POST) sends it: no lock_version."""
+    del data[f"{prefix}lock_version"]
+    return data
+
+
+@pytest.mark.django_db
+class MissingVersionTests:
+    def test_drug_form_without_its_version_is_refused(self, client, contributor, draft_drug):
+        """A drug form that omits its version is refused as stale; the typed text stays."""
+        client.force_login(contributor)
+        data = without_version(set_field(open_change_form(client, draft_drug), "drug_class", "B"))
+
+        response = client.post(change_url(draft_drug), data)
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"This monograph {UNVERSIONED}" in html
+        assert 'name="drug_class" value="B"' in html
+        assert Drug.objects.get(pk=draft_drug.pk).drug_class == draft_drug.drug_class
+
+    def test_section_without_its_version_is_refused(self, client, contributor, draft_drug):
+        """A section row that omits its version is not saved; the typed text stays."""
+        client.force_login(contributor)
+        usage = draft_drug.sections.get(kind=SectionKind.USAGE)
+        data = open_change_form(client, draft_drug)
+        index = inline_index(data, "sections", usage.pk)
+        data = without_version(edit_section(data, usage, "Unchecked text."), f"sections-{index}-")
+
+        response = client.post(change_url(draft_drug), data)
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"This section {UNVERSIONED}" in html
+        assert "Unchecked text." in html
+        usage.refresh_from_db()
+        assert usage.body != "Unchecked text."
+
+    def test_faq_item_without_its_version_is_refused(self, client, contributor, draft_drug):
+        """An FAQ row that omits its version is not saved; the typed text stays."""
+        client.force_login(contributor)
+        faq = draft_drug.faqs.get()
+        data = open_change_form(client, draft_drug)
+        index = inline_index(data, "faqs", faq.pk)
+        set_field(data, f"faqs-{index}-answer", "Unchecked answer.")
+        data = without_version(data, f"faqs-{index}-")
+
+        response = client.post(change_url(draft_drug), data)
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"This FAQ item {UNVERSIONED}" in html
+        assert "Unchecked answer." in html
+        assert FAQItem.objects.get(pk=faq.pk).answer != "Unchecked answer."
+
+    def test_deleting_a_row_without_its_version_is_refused(self, client, contributor, draft_drug):
+        """A section ticked for deletion without its version is kept."""
+        client.force_login(contributor)
+        usage = draft_drug.sections.get(kind=SectionKind.USAGE)
+        data = open_change_form(client, draft_drug)
+        index = inline_index(data, "sections", usage.pk)
+        data[f"sections-{index}-DELETE"] = ["on"]
+        data = without_version(data, f"sections-{index}-")
+
+        response = client.post(change_url(draft_drug), data)
+
+        assert response.status_code == 200
+        assert f"This section {UNVERSIONED}" in response.content.decode()
+        assert Section.objects.filter(pk=usage.pk).exists()
+
+    def test_refused_page_saves_when_sent_again(self, client, contributor, draft_drug):
+        """The refused page carries the current version, so saving it again goes through."""
+        client.force_login(contributor)
+        data = without_version(set_field(open_change_form(client, draft_drug), "drug_class", "B"))
+        refused = client.post(change_url(draft_drug), data)
+
+        response = client.post(change_url(draft_drug), form_data(refused.content.decode()))
+
+        assert response.status_code == 302
+        assert Drug.objects.get(pk=draft_drug.pk).drug_class == "B"
+
+    def test_new_rows_need_no_version(self, client, contributor, draft_drug):
+        """A section added on the page has no version yet and is saved."""
+        client.force_login(contributor)
+        data = open_change_form(client, draft_drug)
+        total = int(data["sections-TOTAL_FORMS"][0])
+        data.update(
+            {
+                "sections-TOTAL_FORMS": [str(total + 1)],
+                f"sections-{total}-kind": [SectionKind.INTERACTIONS],
+                f"sections-{total}-position": ["5"],
+                f"sections-{total}-body": ["Avoid with *colchicine*."],
+                f"sections-{total}-origin": [Origin.UNKNOWN],
+            }
+        )
+
+        assert client.post(change_url(draft_drug), data).status_code == 302
+        assert draft_drug.sections.filter(kind=SectionKind.INTERACTIONS).exists()
