@@ -68,8 +68,9 @@ FAMILIES = {
     "*** rules": lambda n: repeat("***\n", n),
     "setext headings": lambda n: repeat("a\n-\n", n),
     ": definitions": lambda n: repeat(": b\n", n, "a\n"),
-    "abbreviations": lambda n: "".join(f"*[A{i}]: x\n" for i in range(n // 20))
-    + " ".join(f"A{i}" for i in range(n // 20)),
+    "abbreviations": lambda n: (
+        "".join(f"*[A{i}]: x\n" for i in range(n // 20)) + " ".join(f"A{i}" for i in range(n // 20))
+    ),
     "table rows": lambda n: "a|b\n-|-\n" + repeat("1|2\n", n - 8),
     "wide table": lambda n: "|".join("a" * (n // 4)) + "\n" + "|".join("-" * (n // 4)) + "\n",
     "- list items": lambda n: repeat("- a\n", n),
@@ -82,8 +83,8 @@ FAMILIES = {
 }
 
 
-class CutOff(Exception):
-    pass
+class CutOff(BaseException):
+    """Not an Exception: the renderer turns those into MarkdownError."""
 
 
 def _alarm(signum, frame):

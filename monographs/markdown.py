@@ -129,6 +129,8 @@ _BLOCK_SPLITTER = re.compile(
 )
 _BRACKET = re.compile(r"\\.|\]\(|[\[\]()]", re.DOTALL)
 _TAG_OPENER = re.compile(r"<[A-Za-z/!?]")
+# A run of emphasis marks with what comes before and after it.
+_EMPHASIS = re.compile(r"(^|.)([*_]+)(.|$)", re.DOTALL)
 
 
 def _line_number(text: str, index: int) -> int:
@@ -153,7 +155,8 @@ def _check_lines(text: str) -> None:
                 f"Line {number} nests {depth} levels deep (lists, quotes or indentation); "
                 f"the limit is {depth_limit}."
             )
-        if _BLOCK_SPLITTER.match(expanded, position):
+        # A lone "-" is a list marker or a setext underline: count it as the latter.
+        if _BLOCK_SPLITTER.match(expanded) or _BLOCK_SPLITTER.match(expanded, position):
             splits += 1
             if splits > limits.MAX_MARKDOWN_UNBROKEN_BLOCKS:
                 raise MarkdownError(
@@ -189,13 +192,34 @@ def _bracket_work(block: str) -> tuple[int, int | None]:
     return work, brackets[0] if brackets else None
 
 
+def _emphasis_depth(block: str) -> int:
+    """How deeply emphasis nests in `block`: open runs still pending when one closes."""
+    pending = deepest = 0
+    for match in _EMPHASIS.finditer(block):
+        before, after = match.group(1), match.group(3)
+        opens = after.strip() != "" and before.strip() == ""
+        closes = before.strip() != "" and after.strip() == ""
+        if opens:
+            pending += 1
+        elif closes and pending:
+            deepest = max(deepest, pending)
+            pending -= 1
+    return deepest
+
+
 def _check_brackets(text: str) -> None:
     work = 0
     start = 0
     first_open = None
     for block_break in [*_BLOCK_BREAK.finditer(text), None]:
         end = block_break.start() if block_break else len(text)
-        block_work, open_at = _bracket_work(text[start:end])
+        block = text[start:end]
+        if _emphasis_depth(block) > limits.MAX_MARKDOWN_DEPTH:
+            raise MarkdownError(
+                f"Emphasis (* or _) nests more than {limits.MAX_MARKDOWN_DEPTH} levels deep near "
+                f"line {_line_number(text, start)}; the limit is {limits.MAX_MARKDOWN_DEPTH}."
+            )
+        block_work, open_at = _bracket_work(block)
         work += block_work
         if first_open is None and open_at is not None:
             first_open = start + open_at
