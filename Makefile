@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run seed test lint format check-deploy bench clean
+.PHONY: help install run seed test lint format check-deploy bench bench-markdown clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ check-deploy: install ## Django's deployment checklist under production settings
 
 bench: install ## Benchmark pages against the framework floor (BENCH_ARGS=--quick for a smoke run)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-markdown: install ## Render time of pathological markdown per input size, before and after the pre-check
+	$(BIN)/python bench/markdown_worst.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

@@ -8,6 +8,8 @@ import dj_database_url
 import django.forms
 from django.core.exceptions import ImproperlyConfigured
 
+from monographs import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "markdownx",
     "simple_history",
     "axes",
+    "django_ratelimit",
     "monographs",
     "reviews",
 ]
@@ -191,6 +194,11 @@ MEDREF_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "medref.proxy.client_ip"
 # Failures are logged with the address; the username is kept out (it is sometimes a password).
 AXES_SENSITIVE_PARAMETERS = ["username"]
+# django-ratelimit counts in the default cache. It lists only memcached and django-redis as
+# supported (W001), but medref.caches are Django's own backends, whose incr() is atomic
+# (Redis INCR; the local cache under its lock). Without Redis the count is per process:
+# with N workers a user gets up to N times the rate.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -248,7 +256,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
         # Joining the browsers' preload list is hard to undo: an operator's opt-in, not a default.
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Second wall behind the sanitizer: no inline script, no third-party origin.
 CONTENT_SECURITY_POLICY = {
@@ -263,6 +271,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Request size: a monograph's change form at the content limits (monographs/limits.py) must
+# post, and no more. Form encoding can triple text (%XX), so a document at MAX_DOCUMENT_BYTES
+# still arrives and is refused with a message naming that limit; a larger body gets a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * limits.MAX_DOCUMENT_BYTES
+# About a dozen fields per section or FAQ item, plus the drug's own.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 12 * (limits.MAX_SECTIONS + limits.MAX_FAQ_ITEMS) + 100
 
 # Markdown: one sanitizing renderer for storage and for the editor's live preview.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "monographs.markdown.render_markdown"

@@ -2,7 +2,7 @@ import logging
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -15,6 +15,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from monographs import limits
 from monographs.forms import (
     LOCK_FIELD,
     PROVENANCE_FIELDS,
@@ -25,6 +26,7 @@ from monographs.forms import (
 )
 from monographs.history import RestoreError, drug_restore
 from monographs.locking import is_lock_conflict
+from monographs.markdown import render_ahead
 from monographs.models import UNVERIFIED_ORIGINS, Drug, FAQItem, Origin, Revision, Section
 from monographs.views import history as history_views
 
@@ -50,11 +52,54 @@ def count_of(model, **filters) -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-class SectionInline(admin.StackedInline):
-    model = Section
-    form = SectionAdminForm
+class LimitedInline(admin.StackedInline):
+    """An inline that refuses more than `max_num` rows on the server too, naming the limit.
+
+    Django's inlines pass `max_num` only to the browser's "Add another" button: a forged POST
+    may send any number of forms unless the formset also validates it.
+    """
+
     formset = LockedInlineFormSet
     extra = 0
+    too_many_message = ""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        max_num = self.get_max_num(request, obj, **kwargs)
+        kwargs.update(validate_max=True, absolute_max=max_num)
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.default_error_messages = {"too_many_forms": self.too_many_message}
+        return formset
+
+
+def document_size_error(data) -> ValidationError | None:
+    """An error if the POSTed monograph's text is larger than a document may be."""
+    size = sum(len(value.encode()) for _name, values in data.lists() for value in values)
+    if size <= limits.MAX_DOCUMENT_BYTES:
+        return None
+    return ValidationError(
+        f"This monograph's text is {size:,} bytes; the limit is {limits.MAX_DOCUMENT_BYTES:,} "
+        "bytes (MAX_DOCUMENT_BYTES). Shorten or remove some sections.",
+        code="document_too_large",
+    )
+
+
+class SectionFormSet(LockedInlineFormSet):
+    def clean(self):
+        super().clean()
+        # The whole POST is the document: the sections' formset speaks for all of it.
+        error = document_size_error(self.data)
+        if error is not None:
+            raise error
+
+
+class SectionInline(LimitedInline):
+    model = Section
+    form = SectionAdminForm
+    formset = SectionFormSet
+    max_num = limits.MAX_SECTIONS
+    too_many_message = (
+        f"A monograph may have at most {limits.MAX_SECTIONS} sections (MAX_SECTIONS)."
+    )
     fieldsets = [
         (None, {"fields": [LOCK_FIELD, "position", "kind", "heading", "body"]}),
         ("Provenance", {"fields": PROVENANCE_FIELDS}),
@@ -62,11 +107,13 @@ class SectionInline(admin.StackedInline):
     formfield_overrides = MARKDOWN_EDITOR
 
 
-class FAQItemInline(admin.StackedInline):
+class FAQItemInline(LimitedInline):
     model = FAQItem
     form = FAQItemAdminForm
-    formset = LockedInlineFormSet
-    extra = 0
+    max_num = limits.MAX_FAQ_ITEMS
+    too_many_message = (
+        f"A monograph may have at most {limits.MAX_FAQ_ITEMS} FAQ items (MAX_FAQ_ITEMS)."
+    )
     fieldsets = [
         (None, {"fields": [LOCK_FIELD, "position", "question", "answer"]}),
         ("Provenance", {"fields": PROVENANCE_FIELDS}),
@@ -185,6 +232,14 @@ class DrugAdmin(SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
+        # Render the posted markdown before the admin's transaction begins (on SQLite it holds
+        # the write lock throughout): validation and save() then reuse the result.
+        render_ahead(
+            value
+            for key, values in request.POST.lists()
+            if key.endswith(("-body", "-answer"))
+            for value in values
+        )
         for attempt in range(1, SAVE_ATTEMPTS + 1):
             try:
                 return super().changeform_view(request, object_id, form_url, extra_context)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.dispatch import receiver
 from django.urls import reverse
@@ -6,7 +7,8 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from monographs.markdown import render_markdown
+from monographs.limits import MAX_TEXT_CHARS
+from monographs.markdown import MarkdownError, render_markdown
 from monographs.models.history import ChangeTrackedModel
 from monographs.models.ownership import WorkflowOwnedModel
 from monographs.models.provenance import Provenance
@@ -29,6 +31,17 @@ class SectionKind(models.TextChoices):
     @classmethod
     def rank(cls, kind: str) -> int:
         return cls.values.index(kind)
+
+
+def validate_markdown(text: str) -> None:
+    """Refuse markdown that is too large, shaped to render slowly, or that fails to render.
+
+    Rendering here, before anything is written or locked, also leaves the result for save().
+    """
+    try:
+        render_markdown(text)
+    except MarkdownError as error:
+        raise ValidationError(str(error), code="markdown") from None
 
 
 def split_lines(text: str) -> list[str]:
@@ -184,7 +197,7 @@ class Section(Provenance, ChangeTrackedModel):
     heading = models.CharField(
         max_length=300, blank=True, help_text="Shown instead of the kind's name when set."
     )
-    body = MarkdownxField(blank=True)
+    body = MarkdownxField(blank=True, max_length=MAX_TEXT_CHARS, validators=[validate_markdown])
     body_html = models.TextField(blank=True, editable=False)
     position = models.PositiveIntegerField(default=0)
 
@@ -219,7 +232,7 @@ class Section(Provenance, ChangeTrackedModel):
 class FAQItem(Provenance, ChangeTrackedModel):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=500)
-    answer = MarkdownxField(blank=True)
+    answer = MarkdownxField(blank=True, max_length=MAX_TEXT_CHARS, validators=[validate_markdown])
     answer_html = models.TextField(blank=True, editable=False)
     position = models.PositiveIntegerField(default=0)
 

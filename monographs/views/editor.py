@@ -1,9 +1,10 @@
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
-from monographs.markdown import render_markdown
+from monographs.markdown import MarkdownError, render_markdown
 
 EDIT_PERMISSIONS = (
     "monographs.add_drug",
@@ -11,6 +12,8 @@ EDIT_PERMISSIONS = (
     "monographs.change_section",
     "monographs.change_faqitem",
 )
+# Each keystroke pause posts a preview; a person typing stays far below this.
+PREVIEW_RATE = "60/m"
 
 
 @never_cache
@@ -20,4 +23,16 @@ def markdown_preview(request):
     user = request.user
     if not (user.is_active and user.is_staff and any(map(user.has_perm, EDIT_PERMISSIONS))):
         raise PermissionDenied
-    return HttpResponse(render_markdown(request.POST.get("content", "")))
+    if is_ratelimited(
+        request, group="markdown-preview", key="user", rate=PREVIEW_RATE, increment=True
+    ):
+        return HttpResponse(
+            f"Too many previews: at most {PREVIEW_RATE.replace('/m', ' a minute')}. "
+            "Wait a moment; your text is not lost.",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        return HttpResponse(render_markdown(request.POST.get("content", "")))
+    except MarkdownError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")

@@ -67,3 +67,44 @@ def test_preview_output_is_sanitized(client, contributor, source):
     response = client.post(PREVIEW, {"content": source})
     assert response.status_code == 200
     assert_inert(response.content.decode())
+
+
+@pytest.mark.django_db
+class PreviewLimitsTests:
+    def test_poisonous_markdown_answers_400_with_the_reason(self, client, contributor):
+        """A preview the renderer refuses is a 400 whose text says why."""
+        client.force_login(contributor)
+        response = client.post(PREVIEW, {"content": "- " * 1000 + "x"})
+        assert response.status_code == 400
+        assert "levels deep" in response.content.decode()
+
+    def test_poison_does_not_change_the_next_preview(self, client, contributor):
+        """After a refused preview, the same worker previews normal markdown intact."""
+        client.force_login(contributor)
+        client.post(PREVIEW, {"content": "- " * 1000 + "x"})
+        client.post(PREVIEW, {"content": "[" * 8000})
+        response = client.post(
+            PREVIEW, {"content": "Take *one* [tablet](https://a.example).\n\nOK."}
+        )
+        assert response.content.decode() == (
+            '<p>Take <em>one</em> <a href="https://a.example" rel="noopener noreferrer nofollow">'
+            "tablet</a>.</p>\n<p>OK.</p>"
+        )
+
+    def test_too_long_text_names_the_limit(self, client, contributor):
+        """A preview over MAX_TEXT_CHARS is refused naming the limit."""
+        client.force_login(contributor)
+        response = client.post(PREVIEW, {"content": "x" * 40_001})
+        assert response.status_code == 400
+        assert "40,000 characters" in response.content.decode()
+
+    def test_previews_are_rate_limited_per_user(self, client, contributor, other_contributor):
+        """Past 60 previews a minute a user gets 429 with a message; another user does not."""
+        client.force_login(contributor)
+        statuses = [client.post(PREVIEW, {"content": "x"}).status_code for _ in range(60)]
+        assert statuses == [200] * 60
+        response = client.post(PREVIEW, {"content": "x"})
+        assert response.status_code == 429
+        assert "Too many previews" in response.content.decode()
+        client.force_login(other_contributor)
+        assert client.post(PREVIEW, {"content": "x"}).status_code == 200
