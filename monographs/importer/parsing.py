@@ -52,7 +52,10 @@ _KIND_PATTERNS = {
     for kind, pattern in _KIND_KEYWORDS.items()
 }
 
-_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# Closing hashes (`## Usage ##`) are cut by `_atx_heading`: in a pattern they backtrack
+# quadratically over a long run of spaces, as do the separators and labels below unless written
+# so that each run of spaces is scanned once.
+_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _BOLD_LABEL = re.compile(
     r"^(?:\*\*(?P<a>[^*\n]{1,80}?)\s*:\s*\*\*|\*\*(?P<b>[^*\n]{1,80}?)\*\*\s*:)[ \t]*(?P<rest>.*)$"
@@ -60,10 +63,10 @@ _BOLD_LABEL = re.compile(
 _BULLET = re.compile(r"^[ \t]*[•●▪‣◦∙*+\-][ \t]+(?P<text>\S.*)$")
 _PLAIN_BULLET = re.compile(r"^[ \t]*[•●▪‣◦∙][ \t]*(?P<text>\S.*)$")
 _NUMBERED = re.compile(r"^[ \t]*(?P<number>\d{1,3})[.)][ \t]+(?P<text>\S.*)$")
-_WHAT_IS = re.compile(r"^\s*what\s+(?:is|are)\s+(?P<name>[^?]+?)\s*\?", re.IGNORECASE)
-_TITLE_SEPARATOR = re.compile(r"\s+[-\u2013\u2014|]\s+|:\s+")
+_WHAT_IS = re.compile(r"^\s*what\s+(?:is|are)\s+(?P<name>[^?]+)\?", re.IGNORECASE)
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[-\u2013\u2014|]\s+|:\s+")
 _NOTE_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:note|notice|provenance|disclaimer)\s*(?::\s*(?:\*\*|__)?|(?:\*\*|__)\s*:)\s*",
+    r"^\s*+(?:\*\*|__)?\s*+(?:note|notice|provenance|disclaimer)\s*(?::\s*(?:\*\*|__)?|(?:\*\*|__)\s*:)\s*",
     re.IGNORECASE,
 )
 _PROVENANCE_CLAIM = re.compile(
@@ -385,15 +388,15 @@ def _provenance_claim(paragraph: str) -> str | None:
 
 
 def _looks_like_markdown(lines: list[str]) -> bool:
-    return any(_ATX_HEADING.match(line) or _BOLD_LABEL.match(line) for line in lines)
+    return any(_atx_heading(line) or _BOLD_LABEL.match(line) for line in lines)
 
 
 def _markdown_sections(lines: list[str]) -> tuple[str | None, list[_RawSection]]:
     """Split a markdown body at its section headings (ATX headings or bold labels)."""
     lines = _drop_leading_blanks(lines)
     title = None
-    if lines and (match := _ATX_HEADING.match(lines[0])) and len(match[1]) == 1:
-        title, lines = match[2].strip(), lines[1:]
+    if lines and (heading := _atx_heading(lines[0])) and heading[0] == 1:
+        title, lines = heading[1], lines[1:]
 
     headings: dict[int, tuple[int, str]] = {}  # line index -> (level, text)
     labels: dict[int, tuple[str, str]] = {}  # line index -> (label, rest of line)
@@ -404,8 +407,8 @@ def _markdown_sections(lines: list[str]) -> tuple[str | None, list[_RawSection]]
             continue
         if in_fence:
             continue
-        if match := _ATX_HEADING.match(line):
-            headings[index] = (len(match[1]), match[2].strip())
+        if heading := _atx_heading(line):
+            headings[index] = heading
         elif (index == 0 or not lines[index - 1].strip() or index - 1 in headings) and (
             match := _BOLD_LABEL.match(line)
         ):
@@ -433,6 +436,18 @@ def _markdown_sections(lines: list[str]) -> tuple[str | None, list[_RawSection]]
         elif index not in skipped:
             sections[-1].lines.append(line)
     return title, sections
+
+
+def _atx_heading(line: str) -> tuple[int, str] | None:
+    """The level and text of an ATX heading line (`## Usage ##`), or None."""
+    match = _ATX_HEADING.match(line)
+    if not match:
+        return None
+    text = match[2].rstrip(" \t")
+    unclosed = text.rstrip("#")
+    if unclosed != text and unclosed.endswith((" ", "\t")):
+        text = unclosed
+    return len(match[1]), text.strip()
 
 
 def _has_own_text(lines, index, headings, labels) -> bool:
@@ -620,8 +635,8 @@ def _parse_exported(meta: dict, body: str, source_name: str) -> ParsedMonograph:
     faqs_meta = _meta_list(meta, "faqs", source_name)
     lines = _drop_leading_blanks(body.split("\n"))
     heading_title = None
-    if lines and (match := _ATX_HEADING.match(lines[0])) and len(match[1]) == 1:
-        heading_title, lines = match[2].strip(), lines[1:]
+    if lines and (heading := _atx_heading(lines[0])) and heading[0] == 1:
+        heading_title, lines = heading[1], lines[1:]
     name = drug_name_from_title(_meta_text(meta, "title", source_name)) or drug_name_from_title(
         heading_title
     )
@@ -778,7 +793,7 @@ def _meta_names(meta: dict, source_name: str) -> list[str] | None:
 def _slug(meta: dict, name: str, source_name: str) -> str:
     slug = _meta_text(meta, "slug", source_name) or slugify(name)
     if not slug:
-        raise ImportFailed(source_name, f"the name '{name}' gives an empty slug")
+        raise ImportFailed(source_name, f"the name '{_excerpt(name)}' gives an empty slug")
     return slug
 
 

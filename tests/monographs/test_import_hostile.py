@@ -168,3 +168,26 @@ class HostileImportTests:
         [record] = caplog.records
         assert "a-bug.md" in record.getMessage()
         assert record.exc_info[0] is ZeroDivisionError
+
+    def test_long_runs_of_spaces(self, tmp_path, contributor):
+        """Runs of spaces in titles, headings and notes are parsed in linear time, as before."""
+        spaces = " " * 200_000
+        (tmp_path / "a-title.md").write_text(article(f"Spacamine{spaces}b", [("Usage", "x")]))
+        (tmp_path / "b-note.txt").write_text(
+            f"What is Spacamine{spaces}b\n\nUsage\n\n{spaces[:30_000]}x\n"
+        )
+        (tmp_path / "c-heading.md").write_text(
+            article("Headamine", [(f"Usage{spaces}{spaces}b ##", "x")])
+        )
+        out, err = StringIO(), StringIO()
+        with pytest.raises(CommandError, match="1 of 3 imports failed"):
+            call_command(
+                "import_monographs", str(tmp_path), "--as", "carla", stdout=out, stderr=err
+            )
+        assert out.getvalue().splitlines() == [
+            "a-title.md: created Spacamine b (spacamine-b)",
+            "b-note.txt: created What is Spacamine b (what-is-spacamine-b)",
+            "2 imported, 0 unchanged, 1 failed.",
+        ]
+        [line] = err.getvalue().splitlines()
+        assert line.startswith("c-heading.md: invalid section: heading: ")
