@@ -1,8 +1,10 @@
 """Import monograph documents (the seed layouts and our own Jekyll export) as draft drugs."""
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monographs import limits
 from monographs.importer.loading import monograph_load
 from monographs.importer.parsing import (
     ImportFailed,
@@ -15,6 +17,8 @@ from monographs.importer.parsing import (
 from monographs.models import Drug
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -57,6 +61,9 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.failures
 
+    def count(self, outcome: str) -> int:
+        return sum(item.outcome == outcome for item in self.imported)
+
 
 def import_file(path: Path, *, user, reason: str | None = None) -> Drug:
     """Import one file as a draft, all or nothing; raise `ImportFailed` on bad input."""
@@ -64,21 +71,43 @@ def import_file(path: Path, *, user, reason: str | None = None) -> Drug:
 
 
 def import_paths(paths: list[Path], *, user) -> ImportReport:
-    """Import files and folders (their .md/.markdown/.txt files), going on past failures."""
+    """Import files and folders (their .md/.markdown/.txt files), going on past any failure."""
     report = ImportReport()
     for path in _expand(paths, report):
         try:
             report.imported.append(_import_file(path, user=user))
         except ImportFailed as failure:
             report.failures.append(failure)
+        except Exception as error:
+            # A bug must not cost the rest of the run, nor go unseen: one line, traceback logged.
+            logger.exception("Importing %s failed unexpectedly", path)
+            reason = " ".join(f"unexpected error ({type(error).__name__}: {error})".split())
+            report.failures.append(ImportFailed(path.name, reason[:300]))
     return report
 
 
 def _import_file(path: Path, *, user, reason: str | None = None) -> ImportedFile:
     try:
-        data = path.read_bytes()
+        return _import(path, user=user, reason=reason)
+    except RecursionError:
+        # Input nested deeper than a parser or the markdown renderer can recurse.
+        logger.warning("Importing %s hit the recursion limit", path, exc_info=True)
+        raise ImportFailed(path.name, "nested too deeply to import (RecursionError)") from None
+
+
+def _import(path: Path, *, user, reason: str | None) -> ImportedFile:
+    try:
+        # Read one byte past the limit rather than trusting the size a stat reports.
+        with path.open("rb") as file:
+            data = file.read(limits.MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
         raise ImportFailed(path.name, f"cannot read the file ({error.strerror})") from None
+    if len(data) > limits.MAX_DOCUMENT_BYTES:
+        raise ImportFailed(
+            path.name,
+            f"the file is larger than the limit of {limits.MAX_DOCUMENT_BYTES} bytes "
+            "(MAX_DOCUMENT_BYTES)",
+        )
     parsed = parse_document(decode_document(data, source_name=path.name), source_name=path.name)
     result = monograph_load(
         parsed, user=user, reason=reason or f"Imported from {path.name}", source_name=path.name

@@ -9,12 +9,14 @@ matter and are read back exactly (see `monographs.exporter`).
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 
 import ftfy
 import yaml
 from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
+from monographs import limits
 from monographs.models import Origin, SectionKind
 
 FAQ_KIND = "faq"
@@ -50,7 +52,10 @@ _KIND_PATTERNS = {
     for kind, pattern in _KIND_KEYWORDS.items()
 }
 
-_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# Closing hashes (`## Usage ##`) are cut by `_atx_heading`: in a pattern they backtrack
+# quadratically over a long run of spaces, as do the separators and labels below unless written
+# so that each run of spaces is scanned once.
+_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _BOLD_LABEL = re.compile(
     r"^(?:\*\*(?P<a>[^*\n]{1,80}?)\s*:\s*\*\*|\*\*(?P<b>[^*\n]{1,80}?)\*\*\s*:)[ \t]*(?P<rest>.*)$"
@@ -58,10 +63,10 @@ _BOLD_LABEL = re.compile(
 _BULLET = re.compile(r"^[ \t]*[•●▪‣◦∙*+\-][ \t]+(?P<text>\S.*)$")
 _PLAIN_BULLET = re.compile(r"^[ \t]*[•●▪‣◦∙][ \t]*(?P<text>\S.*)$")
 _NUMBERED = re.compile(r"^[ \t]*(?P<number>\d{1,3})[.)][ \t]+(?P<text>\S.*)$")
-_WHAT_IS = re.compile(r"^\s*what\s+(?:is|are)\s+(?P<name>[^?]+?)\s*\?", re.IGNORECASE)
-_TITLE_SEPARATOR = re.compile(r"\s+[-\u2013\u2014|]\s+|:\s+")
+_WHAT_IS = re.compile(r"^\s*what\s+(?:is|are)\s+(?P<name>[^?]+)\?", re.IGNORECASE)
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[-\u2013\u2014|]\s+|:\s+")
 _NOTE_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:note|notice|provenance|disclaimer)\s*(?::\s*(?:\*\*|__)?|(?:\*\*|__)\s*:)\s*",
+    r"^\s*+(?:\*\*|__)?\s*+(?:note|notice|provenance|disclaimer)\s*(?::\s*(?:\*\*|__)?|(?:\*\*|__)\s*:)\s*",
     re.IGNORECASE,
 )
 _PROVENANCE_CLAIM = re.compile(
@@ -80,6 +85,47 @@ class ImportFailed(Exception):
         super().__init__(f"{source_name}: {reason}")
         self.source_name = source_name
         self.reason = reason
+
+
+class _RefusedYAML(yaml.composer.ComposerError):
+    """Front matter that is valid YAML but is not read (see `_FrontMatterLoader`)."""
+
+    def __init__(self, problem: str, mark):
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors and aliases and deep nesting as it composes each node.
+
+    Refusing at compose time, before anything is built: a few hundred bytes of nested aliases
+    expand to gigabytes once the value is walked, and composing recurses once per level, so a
+    deep document would otherwise hit Python's recursion limit. This is the pure-Python loader
+    because libyaml's (python-frontmatter's default) has no hook at compose time.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if event.anchor is not None:
+            raise _RefusedYAML(
+                "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        if not isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            return super().compose_node(parent, index)
+        if self.depth == limits.MAX_FRONT_MATTER_DEPTH:
+            raise _RefusedYAML(
+                f"lists and mappings nested more than {limits.MAX_FRONT_MATTER_DEPTH} levels deep "
+                "(MAX_FRONT_MATTER_DEPTH)",
+                event.start_mark,
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -178,8 +224,11 @@ def parse_document(text: str, *, source_name: str) -> ParsedMonograph:
         raise ImportFailed(source_name, "the file is empty")
     meta, body = _split_front_matter(text, source_name)
     if "sections" in meta:
-        return _parse_exported(meta, body, source_name)
-    return _parse_article(meta, body, source_name)
+        parsed = _parse_exported(meta, body, source_name)
+    else:
+        parsed = _parse_article(meta, body, source_name)
+    _check_limits(parsed, source_name)
+    return parsed
 
 
 def _split_front_matter(text: str, source_name: str) -> tuple[dict, str]:
@@ -190,17 +239,56 @@ def _split_front_matter(text: str, source_name: str) -> tuple[dict, str]:
         front_matter, body = handler.split(text)
     except ValueError:
         raise ImportFailed(source_name, "broken YAML front matter: no closing '---' line") from None
+    size = len(front_matter.encode())
+    if size > limits.MAX_FRONT_MATTER_BYTES:
+        raise ImportFailed(
+            source_name,
+            f"the front matter is {size} bytes, more than the limit of "
+            f"{limits.MAX_FRONT_MATTER_BYTES} (MAX_FRONT_MATTER_BYTES)",
+        )
     try:
-        meta = handler.load(front_matter)
+        meta = handler.load(front_matter, Loader=_FrontMatterLoader)
     except yaml.YAMLError as error:
         first_line = text[: text.find(front_matter)].count("\n") + 1
         reason = _yaml_reason(error, first_line)
+        problem = "refused" if isinstance(error, _RefusedYAML) else "broken"
+        raise ImportFailed(source_name, f"{problem} YAML front matter: {reason}") from None
+    except ValueError as error:  # a date like 2024-02-30, an integer of over 4300 digits
+        reason = " ".join(str(error).split())
         raise ImportFailed(source_name, f"broken YAML front matter: {reason}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise ImportFailed(source_name, "broken YAML front matter: it is not a key: value mapping")
     return meta, body.strip("\n")
+
+
+def _check_limits(parsed: ParsedMonograph, source_name: str) -> None:
+    """Refuse a monograph bigger than `monographs.limits` allows, naming the limit."""
+    for count, what, limit, limit_name in (
+        (len(parsed.sections), "sections", limits.MAX_SECTIONS, "MAX_SECTIONS"),
+        (len(parsed.faqs), "FAQ items", limits.MAX_FAQ_ITEMS, "MAX_FAQ_ITEMS"),
+    ):
+        if count > limit:
+            raise ImportFailed(
+                source_name, f"{count} {what}, more than the limit of {limit} ({limit_name})"
+            )
+    texts = [
+        (f"section '{_excerpt(section.heading or SectionKind(section.kind).label)}'", section.body)
+        for section in parsed.sections
+    ]
+    texts += [(f"the answer to '{_excerpt(faq.question)}'", faq.answer) for faq in parsed.faqs]
+    for what, text in texts:
+        if len(text) > limits.MAX_TEXT_CHARS:
+            raise ImportFailed(
+                source_name,
+                f"{what} has {len(text)} characters, more than the limit of "
+                f"{limits.MAX_TEXT_CHARS} (MAX_TEXT_CHARS)",
+            )
+
+
+def _excerpt(text: str, length: int = 60) -> str:
+    return text if len(text) <= length else text[: length - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def _yaml_reason(error: yaml.YAMLError, first_line: int) -> str:
@@ -300,15 +388,15 @@ def _provenance_claim(paragraph: str) -> str | None:
 
 
 def _looks_like_markdown(lines: list[str]) -> bool:
-    return any(_ATX_HEADING.match(line) or _BOLD_LABEL.match(line) for line in lines)
+    return any(_atx_heading(line) or _BOLD_LABEL.match(line) for line in lines)
 
 
 def _markdown_sections(lines: list[str]) -> tuple[str | None, list[_RawSection]]:
     """Split a markdown body at its section headings (ATX headings or bold labels)."""
     lines = _drop_leading_blanks(lines)
     title = None
-    if lines and (match := _ATX_HEADING.match(lines[0])) and len(match[1]) == 1:
-        title, lines = match[2].strip(), lines[1:]
+    if lines and (heading := _atx_heading(lines[0])) and heading[0] == 1:
+        title, lines = heading[1], lines[1:]
 
     headings: dict[int, tuple[int, str]] = {}  # line index -> (level, text)
     labels: dict[int, tuple[str, str]] = {}  # line index -> (label, rest of line)
@@ -319,8 +407,8 @@ def _markdown_sections(lines: list[str]) -> tuple[str | None, list[_RawSection]]
             continue
         if in_fence:
             continue
-        if match := _ATX_HEADING.match(line):
-            headings[index] = (len(match[1]), match[2].strip())
+        if heading := _atx_heading(line):
+            headings[index] = heading
         elif (index == 0 or not lines[index - 1].strip() or index - 1 in headings) and (
             match := _BOLD_LABEL.match(line)
         ):
@@ -348,6 +436,18 @@ def _markdown_sections(lines: list[str]) -> tuple[str | None, list[_RawSection]]
         elif index not in skipped:
             sections[-1].lines.append(line)
     return title, sections
+
+
+def _atx_heading(line: str) -> tuple[int, str] | None:
+    """The level and text of an ATX heading line (`## Usage ##`), or None."""
+    match = _ATX_HEADING.match(line)
+    if not match:
+        return None
+    text = match[2].rstrip(" \t")
+    unclosed = text.rstrip("#")
+    if unclosed != text and unclosed.endswith((" ", "\t")):
+        text = unclosed
+    return len(match[1]), text.strip()
 
 
 def _has_own_text(lines, index, headings, labels) -> bool:
@@ -535,8 +635,8 @@ def _parse_exported(meta: dict, body: str, source_name: str) -> ParsedMonograph:
     faqs_meta = _meta_list(meta, "faqs", source_name)
     lines = _drop_leading_blanks(body.split("\n"))
     heading_title = None
-    if lines and (match := _ATX_HEADING.match(lines[0])) and len(match[1]) == 1:
-        heading_title, lines = match[2].strip(), lines[1:]
+    if lines and (heading := _atx_heading(lines[0])) and heading[0] == 1:
+        heading_title, lines = heading[1], lines[1:]
     name = drug_name_from_title(_meta_text(meta, "title", source_name)) or drug_name_from_title(
         heading_title
     )
@@ -600,7 +700,7 @@ def _parse_exported(meta: dict, body: str, source_name: str) -> ParsedMonograph:
 def _exported_section_meta(item, source_name: str) -> tuple[str, str]:
     if not isinstance(item, dict):
         raise ImportFailed(source_name, "each front-matter section must be a mapping")
-    kind = item.get("kind") or SectionKind.OTHER
+    kind = _text(item.get("kind"), "a front-matter section kind", source_name) or SectionKind.OTHER
     if kind not in SectionKind.values:
         raise ImportFailed(source_name, f"unknown section kind '{kind}' in the front matter")
     heading = item.get("heading") or ""
@@ -627,14 +727,15 @@ def _provenance(item, source_name: str) -> dict:
         return {"origin": Origin.UNKNOWN, "ai_tool": "", "sources": []}
     if not isinstance(value, dict):
         raise ImportFailed(source_name, "a front-matter provenance is not a mapping")
-    origin = value.get("origin") or Origin.UNKNOWN
+    origin = _text(value.get("origin"), "a provenance origin", source_name) or Origin.UNKNOWN
     if origin not in Origin.values:
         raise ImportFailed(source_name, f"unknown provenance origin '{origin}' in the front matter")
     sources = []
     for source in value.get("sources") or []:
         if isinstance(source, dict):
-            url = str(source.get("url") or "").strip()
-            sources.append({"title": str(source.get("title") or url).strip(), "url": url})
+            url = _text(source.get("url"), "a source url", source_name)
+            title = _text(source.get("title"), "a source title", source_name)
+            sources.append({"title": title or url, "url": url})
         elif isinstance(source, str):
             title, _, url = source.rpartition("|")
             sources.append({"title": title.strip() or url.strip(), "url": url.strip()})
@@ -642,7 +743,7 @@ def _provenance(item, source_name: str) -> dict:
             raise ImportFailed(source_name, "a front-matter source is neither text nor a mapping")
     return {
         "origin": origin,
-        "ai_tool": str(value.get("ai_tool") or "").strip(),
+        "ai_tool": _text(value.get("ai_tool"), "a provenance ai_tool", source_name),
         "sources": sources,
     }
 
@@ -650,15 +751,22 @@ def _provenance(item, source_name: str) -> dict:
 # --- front-matter values --------------------------------------------------------------------
 
 
+def _text(value, what: str, source_name: str) -> str:
+    """A front-matter scalar as text; lists, mappings and sets are refused, never stringified."""
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float | date):
+        try:
+            return str(value).strip()
+        except ValueError:  # an integer too long to print (sys.get_int_max_str_digits)
+            pass
+    raise ImportFailed(source_name, f"{what} must be text")
+
+
 def _meta_text(meta: dict, key: str, source_name: str) -> str | None:
     if key not in meta:
         return None
-    value = meta[key]
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        raise ImportFailed(source_name, f"front-matter '{key}' must be text")
-    return str(value).strip()
+    return _text(meta[key], f"front-matter '{key}'", source_name)
 
 
 def _meta_list(meta: dict, key: str, source_name: str) -> list:
@@ -678,13 +786,14 @@ def _meta_names(meta: dict, source_name: str) -> list[str] | None:
         value = value.split("\n")
     if not isinstance(value, list | type(None)):
         raise ImportFailed(source_name, "front-matter 'other_names' must be a list")
-    return [str(name).strip() for name in value or [] if str(name).strip()]
+    names = (_text(name, "each front-matter other name", source_name) for name in value or [])
+    return [name for name in names if name]
 
 
 def _slug(meta: dict, name: str, source_name: str) -> str:
     slug = _meta_text(meta, "slug", source_name) or slugify(name)
     if not slug:
-        raise ImportFailed(source_name, f"the name '{name}' gives an empty slug")
+        raise ImportFailed(source_name, f"the name '{_excerpt(name)}' gives an empty slug")
     return slug
 
 
@@ -693,8 +802,9 @@ def _components(meta: dict, name: str, source_name: str) -> list[ComponentRef] |
         refs = []
         for item in _meta_list(meta, "components", source_name):
             if isinstance(item, dict) and item.get("name"):
-                component = str(item["name"]).strip()
-                refs.append(ComponentRef(component, str(item.get("slug") or slugify(component))))
+                component = _text(item["name"], "a front-matter component name", source_name)
+                slug = item.get("slug") or slugify(component)
+                refs.append(ComponentRef(component, _text(slug, "a component slug", source_name)))
             elif isinstance(item, str) and item.strip():
                 refs.append(ComponentRef(item.strip(), slugify(item)))
             else:

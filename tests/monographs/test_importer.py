@@ -369,6 +369,7 @@ class ImportCommandTests:
             "(methylcobalamin-piracetam)",
             "001_6ae279b458452e91.txt: created Cerecetam (cerecetam)",
             "002_fd55241e7e03e916.txt: created Cyanocobalamin (cyanocobalamin)",
+            "3 imported, 0 unchanged, 0 failed.",
         ]
         assert err == ""
         assert sorted(Drug.objects.values_list("slug", flat=True)) == [

@@ -9,7 +9,8 @@ from monographs.importer import import_paths
 class Command(BaseCommand):
     help = (
         "Import monograph documents (files, or folders of .md/.markdown/.txt files) as drafts. "
-        "Each file is all or nothing; re-importing a file updates its drug."
+        "Each file is all or nothing; a failed file is reported and the run goes on. "
+        "Re-importing a file updates its drug."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             )
         for failure in report.failures:
             self.stderr.write(str(failure))
+        imported = report.count("created") + report.count("updated")
+        self.stdout.write(
+            f"{imported} imported, {report.count('unchanged')} unchanged, "
+            f"{len(report.failures)} failed."
+        )
         if report.failures:
             total = len(report.imported) + len(report.failures)
             raise CommandError(f"{len(report.failures)} of {total} imports failed.")
