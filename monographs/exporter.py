@@ -15,6 +15,13 @@ from monographs.importer.parsing import FAQ_HEADING
 from monographs.models import Drug, SectionKind
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value seen twice in full: the importer refuses YAML anchors and aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def drugs_for_export():
     """Every drug, drafts included, with its relations fetched in a constant number of queries."""
     return Drug.objects.prefetch_related("sections", "faqs", "components")
@@ -85,8 +92,13 @@ def jekyll_page(document: dict, *, component_names: dict[str, str]) -> str:
         blocks.extend(
             f"### {faq['question']}\n\n{faq['answer']}".rstrip() for faq in document["faqs"]
         )
-    yaml_text = yaml.safe_dump(
-        front_matter, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    yaml_text = yaml.dump(
+        front_matter,
+        Dumper=_NoAliasDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
     return f"---\n{yaml_text}---\n\n" + "\n\n".join(blocks) + "\n"
 

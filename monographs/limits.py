@@ -7,7 +7,7 @@ an admin page); every refusal names the limit it hit.
 # A file handed to the importer (bytes, before decoding).
 MAX_DOCUMENT_BYTES = 1024 * 1024
 # A document's YAML front matter (bytes) and how deep its mappings and lists may nest.
-MAX_FRONT_MATTER_BYTES = 32 * 1024
+MAX_FRONT_MATTER_BYTES = 128 * 1024
 MAX_FRONT_MATTER_DEPTH = 8
 # Sections and FAQ items of one monograph.
 MAX_SECTIONS = 100

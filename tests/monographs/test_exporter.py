@@ -7,6 +7,7 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from monographs import limits
 from monographs.exporter import draft_documents, published_documents
 from monographs.importer import ImportFailed, import_file, import_paths
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
@@ -202,6 +203,20 @@ class JekyllExportTests:
 
     def test_annotated_drug_round_trip(self, tmp_path, contributor, annotated_drug):
         """Sources, AI tool names, custom headings and drug fields survive the round trip."""
+        before = documents_by_slug()
+        export("--format", "jekyll", "--output", str(tmp_path))
+        Drug.objects.all().delete()
+        report = import_paths([tmp_path], user=contributor)
+        assert report.failures == []
+        assert documents_by_slug() == before
+
+    def test_drug_at_the_limits_round_trips(self, tmp_path, contributor):
+        """A drug with as many sections and FAQ items as allowed, each cited, re-imports."""
+        source = "British National Formulary | https://bnf.nice.org.uk/drugs/examplamine/"
+        drug = monograph(sections=[SectionKind.OTHER] * limits.MAX_SECTIONS, faqs=0)
+        drug.sections.update(sources=source, heading="Note")
+        for position in range(limits.MAX_FAQ_ITEMS):
+            FAQItemFactory(drug=drug, position=position, sources=source)
         before = documents_by_slug()
         export("--format", "jekyll", "--output", str(tmp_path))
         Drug.objects.all().delete()
