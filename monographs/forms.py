@@ -13,7 +13,7 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet
 
 from monographs.history import content_fields, format_moment
-from monographs.models import Drug, FAQItem, Section
+from monographs.models import Drug, FAQItem, SearchDocument, Section
 
 LOCK_FIELD = "lock_version"
 PROVENANCE_FIELDS = ["origin", "ai_tool", "sources"]
@@ -194,6 +194,18 @@ class DrugAdminForm(LockedModelForm):
             "components",
             "regulatory_notes",
         ]
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        # Working copies' slugs are unique among themselves; one another monograph is still
+        # published at (its rename in review) must stay free for it, too.
+        taken = SearchDocument.objects.filter(slug=slug).exclude(drug_id=self.instance.pk)
+        if slug and taken.exists():
+            raise ValidationError(
+                "Another monograph is published at this address; choose another slug.",
+                code="published_slug",
+            )
+        return slug
 
 
 class SectionAdminForm(LockedModelForm):

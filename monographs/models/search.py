@@ -50,6 +50,9 @@ class SearchDocument(models.Model):
             models.Index(name_initial(), F("name"), name="search_document_initial_name"),
             models.Index(F("reviewed_at").desc(), name="search_document_reviewed_at"),
             models.Index(fields=["drug_class", "name"], name="search_document_class_name"),
+            # Every public lookup of a monograph by its address (the page, its change log, the
+            # API) reads the published slug from here, never the working copy's.
+            models.Index(fields=["slug"], name="search_document_slug"),
         ]
 
     def __str__(self):
