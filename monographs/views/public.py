@@ -4,7 +4,8 @@ A monograph's article was assembled when its revision was approved, so showing i
 indexed query; a combination's links and the other drugs of its class come from the cache
 (computed once per publication). Listings read `SearchDocument`, which holds the published
 name and class of every published drug (never a draft's, written in the publishing
-transaction), so a pending rename or reclassification cannot show early.
+transaction), so a pending rename or reclassification cannot show early; pages are found by
+its slug for the same reason, and a monograph's slug from before a reviewed rename redirects.
 """
 
 import functools
