@@ -456,7 +456,7 @@ def drug_detail(request, slug):
     """
     rows = _PUBLISHED_PAGE.dicts(slug=slug)
     if not rows:
-        return redirect_retired_slug(request, "monographs:drug_detail", slug)
+        return _redirect_retired_slug(request, "monographs:drug_detail", slug)
     row = rows[0]
     article = split_article(row["drug__published_revision__article_html"])
     if article is None:
@@ -485,8 +485,8 @@ def drug_detail(request, slug):
     )
 
 
-def published_slug_row(slug: str) -> dict | None:
-    """The drug id, published slug and title of the monograph published at `slug`, if any."""
+def _published_drug(slug: str) -> dict | None:
+    """The drug id, slug and public title of the monograph published at `slug`, if any."""
     return (
         SearchDocument.objects.filter(slug=slug, drug__published_revision__isnull=False)
         .order_by()
@@ -496,7 +496,7 @@ def published_slug_row(slug: str) -> dict | None:
     )
 
 
-def redirect_retired_slug(request, route: str, slug: str):
+def _redirect_retired_slug(request, route: str, slug: str):
     """A permanent redirect from a monograph's earlier published slug; 404 for any other."""
     target = RetiredSlug.objects.current_slug(slug)
     if target is None:
@@ -531,9 +531,9 @@ def _visible_changes(comparison) -> dict:
 @cached_public_page(params=("page",))
 def drug_changes(request, slug):
     """What changed in each approved version of a monograph, newest first."""
-    drug = published_slug_row(slug)
+    drug = _published_drug(slug)
     if drug is None:
-        return redirect_retired_slug(request, "monographs:drug_changes", slug)
+        return _redirect_retired_slug(request, "monographs:drug_changes", slug)
     number = _page_number(request)
     start = (number - 1) * CHANGES_PER_PAGE
     # One row more than the page shows: the version the page's oldest entry is compared with.
