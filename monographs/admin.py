@@ -190,6 +190,10 @@ class DrugAdmin(SimpleHistoryAdmin):
         css = {"all": ["admin-extra/monographs.css"]}
         js = ["admin-extra/markdownx-inlines.js"]
 
+    def view_on_site(self, drug):
+        """The public page where the public sees it; none while the drug is unpublished."""
+        return drug.get_absolute_url()
+
     def get_queryset(self, request):
         return (
             super()

@@ -328,16 +328,29 @@ def jsonld_script(data: dict) -> str:
     return f'<script type="application/ld+json">{json_for_html(data)}</script>'
 
 
-def component_names(slugs: list[str]) -> list[str]:
-    """The names of a combination's components, as the public knows them."""
-    if not slugs:
-        return []
-    rows = (
-        Drug.objects.filter(slug__in=slugs)
-        .annotate(published_name=KeyTextTransform("name", "published_revision__content"))
-        .values_list("slug", "published_name", "name")
-    )
-    names = {slug: published_name or name for slug, published_name, name in rows}
+def _public_names(drugs) -> dict[str, str]:
+    rows = drugs.annotate(
+        published_name=KeyTextTransform("name", "published_revision__content")
+    ).values_list("slug", "published_name", "name")
+    return {slug: published_name or name for slug, published_name, name in rows}
+
+
+def public_component_names(drug: Drug) -> dict[str, str]:
+    """Each component's name by slug: its published one, or its working one if unpublished.
+
+    Frozen into a revision at submission, so that the reviewer sees the names the article
+    will show, and no later edit of a component can change them.
+    """
+    return _public_names(drug.components.all())
+
+
+def component_names(revision) -> list[str]:
+    """The names of a combination's components, as reviewed with this revision."""
+    slugs = list(revision.content.get("components") or [])
+    names = revision.component_names
+    if slugs and not names:
+        # Frozen before names were: what approving it showed then, the components' public names.
+        names = _public_names(Drug.objects.filter(slug__in=slugs))
     return [names.get(slug, slug) for slug in slugs]
 
 
@@ -345,7 +358,7 @@ def assemble_article(revision) -> str:
     """The article HTML of an approved revision, with its facts in a leading comment."""
     content = revision.content
     sections, faqs = article_parts(content)
-    components = component_names(list(content.get("components") or []))
+    components = component_names(revision)
     article = render_to_string(
         ARTICLE_TEMPLATE,
         {

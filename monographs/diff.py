@@ -18,6 +18,7 @@ _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
 DRUG_FIELDS = [
     ("name", "Name"),
+    ("slug", "Address (slug)"),
     ("generic_name", "Generic name"),
     ("other_names", "Other names"),
     ("drug_class", "Drug class"),

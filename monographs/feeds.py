@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -29,11 +30,13 @@ class ReviewedFeed(Feed):
         return (
             Revision.objects.approved()
             .filter(drug__published_revision__isnull=False)
-            .select_related("drug")
-            .only("number", "approved_at", "approved_by_credit", "next_review_due", "drug__slug")
+            .only("number", "approved_at", "approved_by_credit", "next_review_due")
             .annotate(
                 public_name=KeyTextTransform("name", "content"),
                 public_class=KeyTextTransform("drug_class", "content"),
+                own_slug=KeyTextTransform("slug", "content"),
+                # Where the monograph is published now, whatever slug this approval had.
+                public_slug=F("drug__search_document__slug"),
             )
             .order_by("-approved_at", "-pk")[:FEED_ENTRIES]
         )
@@ -53,12 +56,13 @@ class ReviewedFeed(Feed):
         return escape(summary)
 
     def item_link(self, item):
-        path = reverse("monographs:drug_detail", kwargs={"slug": item.drug.slug})
+        path = reverse("monographs:drug_detail", kwargs={"slug": item.public_slug})
         return settings.SITE_URL + path
 
     def item_guid(self, item):
-        """A permanent id per approval (a monograph is approved again and again)."""
-        return f"{self.item_link(item)}#revision-{item.number}"
+        """A permanent id per approval (a monograph is approved again and again, and renamed)."""
+        path = reverse("monographs:drug_detail", kwargs={"slug": item.own_slug})
+        return f"{settings.SITE_URL}{path}#revision-{item.number}"
 
     item_guid_is_permalink = False
 

@@ -15,7 +15,7 @@ from django.forms.models import BaseInlineFormSet
 
 from monographs.history import content_fields, format_moment
 from monographs.locking import drug_lock
-from monographs.models import Drug, FAQItem, Section
+from monographs.models import Drug, FAQItem, SearchDocument, Section
 
 LOCK_FIELD = "lock_version"
 PROVENANCE_FIELDS = ["origin", "ai_tool", "sources"]
@@ -233,6 +233,18 @@ class DrugAdminForm(LockedModelForm):
         if self.refusal:
             raise ValidationError(self.refusal, code="busy")
         return cleaned_data
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        # Working copies' slugs are unique among themselves; one another monograph is still
+        # published at (its rename in review) must stay free for it, too.
+        taken = SearchDocument.objects.filter(slug=slug).exclude(drug_id=self.instance.pk)
+        if slug and taken.exists():
+            raise ValidationError(
+                "Another monograph is published at this address; choose another slug.",
+                code="published_slug",
+            )
+        return slug
 
 
 class SectionAdminForm(LockedModelForm):

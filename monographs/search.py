@@ -303,7 +303,7 @@ def search_index_update(drug: Drug) -> None:
         drug_id=drug.pk,
         defaults={
             **document_fields(revision.content),
-            "slug": drug.slug,
+            "slug": revision.slug,
             "reviewed_at": revision.approved_at,
         },
     )
@@ -316,7 +316,7 @@ def search_index_rebuild() -> int:
     published = (
         Drug.objects.published()
         .select_related("published_revision")
-        .only("slug", "published_revision__content", "published_revision__approved_at")
+        .only("published_revision__content", "published_revision__approved_at")
         .order_by("pk")
     )
     indexed = 0
@@ -326,7 +326,7 @@ def search_index_rebuild() -> int:
         batch.append(
             SearchDocument(
                 drug_id=drug.pk,
-                slug=drug.slug,
+                slug=revision.slug,
                 reviewed_at=revision.approved_at,
                 **document_fields(revision.content),
             )

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
+from monographs.article import public_component_names
 from monographs.models import Drug, Revision, document_hash, edit_authors
 
 
@@ -21,6 +22,7 @@ def revision_freeze(*, drug: Drug, by, reason: str = "") -> Revision:
         number=number,
         content=document,
         content_hash=document_hash(document),
+        component_names=public_component_names(drug),
         reason=reason,
         created_by=by,
     )

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from monographs.article import class_slug
-from monographs.models import Drug, SearchDocument
+from monographs.models import SearchDocument
 
 
 class SiteSitemap(Sitemap):
@@ -26,11 +26,7 @@ class MonographSitemap(SiteSitemap):
     priority = 0.8
 
     def items(self):
-        return (
-            Drug.objects.published()
-            .order_by("slug")
-            .values_list("slug", "published_revision__approved_at")
-        )
+        return SearchDocument.objects.order_by("slug").values_list("slug", "reviewed_at")
 
     def location(self, item):
         return reverse("monographs:drug_detail", kwargs={"slug": item[0]})

@@ -29,10 +29,9 @@ from reviews.models import (
     Review,
     ReviewerProfile,
     WorkflowState,
-    can_decide,
     drug_workflow_state,
     drugs_overdue_for_review,
-    reviewer_display_name,
+    person_label,
     with_workflow_state,
 )
 from reviews.services import (
@@ -442,15 +441,18 @@ class ReviewAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return review
 
-    def _may_decide(self, user, review) -> bool:
-        return (
-            review.is_open
-            and can_decide(user)
-            and not review.revision.authors.filter(pk=user.pk).exists()
-        )
+    @staticmethod
+    def _decide_refusal(user, review) -> str:
+        """Why the page has no decision form for `user` ("" if it has one)."""
+        try:
+            review.check_decider(user)
+        except NotPermitted as error:
+            return str(error)
+        return ""
 
     def _render_review(self, request, review, *, form=None, status=200):
-        may_decide = self._may_decide(request.user, review)
+        refusal = self._decide_refusal(request.user, review) if review.is_open else ""
+        may_decide = review.is_open and not refusal
         if may_decide and form is None:
             form = DecisionForm(section_titles=self._section_titles(review))
         context = {
@@ -459,6 +461,7 @@ class ReviewAdmin(admin.ModelAdmin):
                 review, user=request.user, form=form if may_decide else None, may_decide=may_decide
             ),
             "opts": self.opts,
+            "decide_refusal": refusal,
             "title": f"Review of {review.revision}",
             "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
             "drug_change_url": reverse("admin:monographs_drug_change", args=[review.drug_id]),
@@ -545,7 +548,7 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
 
     @admin.display(description="Reviewer", ordering="user__last_name")
     def reviewer(self, profile):
-        return reviewer_display_name(profile.user)
+        return person_label(profile.user)
 
     @admin.display(description="Username", ordering="user__username")
     def username(self, profile):

@@ -403,6 +403,8 @@ class _Replayer:
                     number=number,
                     content=document,
                     content_hash=document_hash(document),
+                    # The plan never renames a component: its name is its public one throughout.
+                    component_names={component.slug: component.name for component in components},
                     reason=step.comment,
                     created_by_id=by,
                     created_at=step.at,

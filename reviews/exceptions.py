@@ -20,3 +20,7 @@ class StaleRevision(ReviewError):
 
 class NothingToSubmit(ReviewError):
     pass
+
+
+class AddressTaken(ReviewError):
+    pass

@@ -21,26 +21,50 @@ class ReviewerProfile(models.Model):
     credential = models.CharField(max_length=100, blank=True, help_text='e.g. "MD", "PharmD"')
 
     def __str__(self):
-        return reviewer_display_name(self.user)
+        return person_label(self.user)
 
 
 def reviewer_display_name(user) -> str:
-    name = user.get_full_name() or user.get_username()
+    """A person's full name, with their credential if they are a reviewer; never their login.
+
+    It is what approvals credit on public pages, the API and feeds, so it is empty for someone
+    without a full name (who may therefore not decide on reviews) rather than their username.
+    """
+    name = user.get_full_name().strip()
+    if not name:
+        return ""
     profile = getattr(user, "reviewer_profile", None)
     return f"{name}, {profile.credential}" if profile and profile.credential else name
 
 
-def can_decide(user) -> bool:
-    """Only active medical reviewers with a credential may approve or send back."""
-    if not (user.is_active and user.is_authenticated):
-        return False
+def person_label(user) -> str:
+    """How the admin names a person: their display name, else their login (never published)."""
+    return reviewer_display_name(user) or user.get_username()
+
+
+def decide_refusal(user) -> str:
+    """Why `user` may not approve or request changes ("" if they may)."""
     profile = getattr(user, "reviewer_profile", None)
-    return (
-        user.has_perm("reviews.decide_review")
+    if not (
+        user.is_active
+        and user.is_authenticated
+        and user.has_perm("reviews.decide_review")
         and user.groups.filter(name=REVIEWERS_GROUP).exists()
         and profile is not None
-        and bool(profile.credential.strip())
-    )
+        and profile.credential.strip()
+    ):
+        return "Only medical reviewers with a recorded credential may decide on a review."
+    if not user.get_full_name().strip():
+        return (
+            "Approvals are published with the reviewer's name: add your first and last name "
+            "to your account before deciding on a review."
+        )
+    return ""
+
+
+def can_decide(user) -> bool:
+    """Only active medical reviewers with a credential and a full name may approve or send back."""
+    return not decide_refusal(user)
 
 
 def can_read_reviewer_comments(user, *, submitter_id, author_ids) -> bool:
@@ -140,10 +164,9 @@ class Review(WorkflowOwnedModel):
         self.status = status
 
     def check_decider(self, user) -> None:
-        if not can_decide(user):
-            raise NotPermitted(
-                "Only medical reviewers with a recorded credential may decide on a review."
-            )
+        refusal = decide_refusal(user)
+        if refusal:
+            raise NotPermitted(refusal)
         if self.revision.authors.filter(pk=user.pk).exists():
             raise OwnEditApproval(
                 "You cannot decide on a revision that contains your own edits; "

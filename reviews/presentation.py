@@ -17,7 +17,7 @@ from reviews.models import (
     Review,
     can_read_reviewer_comments,
     drug_workflow_state,
-    reviewer_display_name,
+    person_label,
 )
 from reviews.services import review_is_stale
 
@@ -81,7 +81,7 @@ def decision_views(reviews, user) -> list[DecisionView]:
                 DecisionView(
                     decision=decision,
                     review=review,
-                    reviewer_name=reviewer_display_name(decision.reviewer),
+                    reviewer_name=person_label(decision.reviewer),
                     readable=readable,
                     notes=notes,
                 )
@@ -180,10 +180,8 @@ def review_page_context(review: Review, *, user, form=None, may_decide: bool) ->
         "newer_review": review.drug.reviews.in_review().exclude(pk=review.pk).first()
         if not review.is_open
         else None,
-        "submitter_name": reviewer_display_name(review.submitted_by),
-        "authors": ", ".join(
-            reviewer_display_name(author) for author in this_review.revision.authors.all()
-        ),
+        "submitter_name": person_label(review.submitted_by),
+        "authors": ", ".join(person_label(author) for author in this_review.revision.authors.all()),
         "decisions": decision_views(reviews, user),
         "form": form,
         "may_decide": may_decide,
@@ -210,7 +208,7 @@ def audit_rows(entries, user) -> list[AuditRow]:
         rows.append(
             AuditRow(
                 entry=entry,
-                actor_name=reviewer_display_name(entry.actor) if entry.actor else "—",
+                actor_name=person_label(entry.actor) if entry.actor else "—",
                 comment="" if hidden else entry.comment,
                 comment_hidden=hidden,
             )

@@ -14,10 +14,16 @@ from django.utils import timezone
 
 from monographs.locking import drug_lock
 from monographs.models import Drug, Revision
-from monographs.publication import publication_changed
+from monographs.publication import PublishedSlugTaken, publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
-from reviews.exceptions import IllegalTransition, NothingToSubmit, NotPermitted, StaleRevision
+from reviews.exceptions import (
+    AddressTaken,
+    IllegalTransition,
+    NothingToSubmit,
+    NotPermitted,
+    StaleRevision,
+)
 from reviews.models import AuditEntry, Decision, Review, reviewer_display_name
 
 
@@ -149,7 +155,12 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> None:
     drug = review.drug
     drug.published_revision = revision
     drug.save(update_fields=["published_revision", "updated_at"])
-    publication_changed(drug)
+    try:
+        publication_changed(drug)
+    except PublishedSlugTaken as error:
+        raise AddressTaken(
+            f"{error} Nothing was published: give this monograph another slug and submit it again."
+        ) from error
 
     Decision.objects.create(
         review=review,

@@ -73,7 +73,10 @@ class ReviewerProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ReviewerProfile
 
-    user = factory.SubFactory(UserFactory)
+    # Approvals credit reviewers by name, never by login: a reviewer without one may not decide.
+    user = factory.SubFactory(
+        UserFactory, first_name="Ada", last_name=factory.Sequence(lambda n: f"Profiled{n}")
+    )
     credential = "MD"
 
 

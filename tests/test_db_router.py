@@ -93,11 +93,12 @@ class ReplicaQueryTests:
         self, client, replica, published_drug
     ):
         """A reader's monograph request reads the published revision from the replica."""
+        url = published_drug.get_absolute_url()
         with (
             CaptureQueriesContext(connections[PRIMARY]) as primary,
             CaptureQueriesContext(replica) as replica_queries,
         ):
-            response = client.get(published_drug.get_absolute_url())
+            response = client.get(url)
         assert response.status_code == 200
         assert any("monographs_revision" in query["sql"] for query in replica_queries)
         assert not any("monographs_" in query["sql"] for query in primary)

@@ -2,6 +2,7 @@ from monographs.models.drugs import Drug, DrugQuerySet, FAQItem, Section, Sectio
 from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin, Provenance
 from monographs.models.revisions import Revision, RevisionQuerySet, document_hash, edit_authors
 from monographs.models.search import SearchDocument
+from monographs.models.slugs import RetiredSlug
 
 __all__ = [
     "UNVERIFIED_ORIGINS",
@@ -10,6 +11,7 @@ __all__ = [
     "FAQItem",
     "Origin",
     "Provenance",
+    "RetiredSlug",
     "Revision",
     "RevisionQuerySet",
     "SearchDocument",

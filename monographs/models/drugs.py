@@ -1,7 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
@@ -152,7 +151,9 @@ class Drug(WorkflowOwnedModel, ChangeTrackedModel):
         del self._staged_components
 
     def get_absolute_url(self):
-        return reverse("monographs:drug_detail", kwargs={"slug": self.slug})
+        """The public page at its published slug (the working copy's may be in review), if any."""
+        revision = self.published_revision
+        return revision.page_url() if revision is not None else None
 
     @property
     def other_name_list(self) -> list[str]:

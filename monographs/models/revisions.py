@@ -3,6 +3,7 @@ import json
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from monographs.models.drugs import Drug, FAQItem, Section
 from monographs.models.ownership import WorkflowOwnedModel
@@ -60,6 +61,13 @@ class Revision(WorkflowOwnedModel):
     content = models.JSONField(help_text="The drug document, with rendered HTML per section.")
     content_hash = models.CharField(max_length=64, db_index=True)
     article_html = models.TextField(blank=True, editable=False)
+    component_names = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Each component's name by slug, as frozen at submission (the public one if "
+        "it had one). Not part of the content hash: it is not the drug's own content.",
+    )
     reason = models.TextField(blank=True, help_text="Why this change was made.")
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -99,6 +107,14 @@ class Revision(WorkflowOwnedModel):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def slug(self) -> str:
+        """The slug the monograph is published under while this revision is live."""
+        return self.content.get("slug", "")
+
+    def page_url(self) -> str:
+        return reverse("monographs:drug_detail", kwargs={"slug": self.slug})
 
     @property
     def sections(self) -> list[dict]:

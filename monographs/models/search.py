@@ -29,7 +29,9 @@ class SearchDocument(models.Model):
     a migration that makes Django rebuild this table on SQLite must create them again).
 
     It is also the list of published monographs that listings read (A-Z, classes, recently
-    reviewed): its indexes serve them without touching the long text columns.
+    reviewed): its indexes serve them without touching the long text columns. Its slug is the
+    published revision's: the one address public pages, links and lookups use (the working
+    copy's slug may be an edit waiting for review).
     """
 
     drug = models.OneToOneField(
@@ -50,6 +52,7 @@ class SearchDocument(models.Model):
             models.Index(name_initial(), F("name"), name="search_document_initial_name"),
             models.Index(F("reviewed_at").desc(), name="search_document_reviewed_at"),
             models.Index(fields=["drug_class", "name"], name="search_document_class_name"),
+            models.Index(fields=["slug"], name="search_document_slug"),
         ]
 
     def __str__(self):

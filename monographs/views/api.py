@@ -10,13 +10,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import CharField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from monographs.caching import cached_public_page
-from monographs.models import Drug
+from monographs.models import Drug, RetiredSlug
 
 DRUGS_PER_PAGE = 50
 
@@ -63,7 +63,7 @@ def drug_list(request):
             )
         )
         .order_by("public_name", "pk")
-        .values_list("slug", "public_name", "published_revision__approved_at")
+        .values_list("search_document__slug", "public_name", "published_revision__approved_at")
     )
     paginator = Paginator(drugs, DRUGS_PER_PAGE)
     try:
@@ -98,16 +98,19 @@ def drug_detail(request, slug):
         Drug.objects.published()
         .select_related("published_revision")
         .defer("published_revision__article_html")
-        .filter(slug=slug)
+        .filter(search_document__slug=slug)
         .first()
     )
     if drug is None:
-        return _not_found("No published monograph has this slug.")
+        target = RetiredSlug.objects.current_slug(slug)
+        if target is None:
+            return _not_found("No published monograph has this slug.")
+        return HttpResponsePermanentRedirect(reverse("monographs:api_drug", args=[target]))
     revision = drug.published_revision
     return _json(
         {
             **without_html(revision.content),
-            "page_url": _absolute(drug.get_absolute_url()),
+            "page_url": _absolute(revision.page_url()),
             "reviewed_by": revision.approved_by_credit,
             "last_reviewed": revision.approved_at,
             "next_review_due": revision.next_review_due,

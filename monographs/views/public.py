@@ -4,7 +4,8 @@ A monograph's article was assembled when its revision was approved, so showing i
 indexed query; a combination's links and the other drugs of its class come from the cache
 (computed once per publication). Listings read `SearchDocument`, which holds the published
 name and class of every published drug (never a draft's, written in the publishing
-transaction), so a pending rename or reclassification cannot show early.
+transaction), so a pending rename or reclassification cannot show early; pages are found by
+its slug for the same reason, and a monograph's slug from before a reviewed rename redirects.
 """
 
 import functools
@@ -17,7 +18,7 @@ from html import escape
 
 from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from django.utils.safestring import mark_safe
 from monographs.article import class_slug, split_article
 from monographs.caching import cached_public_page, generation_cached
 from monographs.diff import UNCHANGED, compare_documents
-from monographs.models import Drug, Revision, SearchDocument
+from monographs.models import Drug, RetiredSlug, Revision, SearchDocument
 from monographs.models.search import name_initial
 from monographs.prepared import PreparedQuery
 from monographs.views.shell import render_page
@@ -275,24 +276,27 @@ MONTHS = (
 COMPONENT, COMBINATION = "component", "combination"
 
 _PUBLISHED_PAGE = PreparedQuery(
-    Drug,
+    SearchDocument,
     lambda slug: (
-        Drug.objects.published()
-        .filter(slug=slug)
+        # By the published slug (written with the search document in the publishing
+        # transaction): the working copy's slug may be an edit still waiting for review.
+        SearchDocument.objects.filter(slug=slug, drug__published_revision__isnull=False)
         .order_by()
         .annotate(
             # Two EXISTS, each on its own index (one with an OR scans the whole table).
-            in_combinations=Exists(Drug.components.through.objects.filter(from_drug=OuterRef("pk")))
-            | Exists(Drug.components.through.objects.filter(to_drug=OuterRef("pk")))
+            in_combinations=Exists(
+                Drug.components.through.objects.filter(from_drug=OuterRef("drug_id"))
+            )
+            | Exists(Drug.components.through.objects.filter(to_drug=OuterRef("drug_id")))
         )
         .values(
-            "pk",
+            "drug_id",
             "slug",
             "in_combinations",
-            "published_revision__article_html",
-            "published_revision__approved_at",
-            "published_revision__approved_by_credit",
-            "published_revision__next_review_due",
+            "drug__published_revision__article_html",
+            "drug__published_revision__approved_at",
+            "drug__published_revision__approved_by_credit",
+            "drug__published_revision__next_review_due",
         )[:1]
     ),
     slug=str,
@@ -303,7 +307,7 @@ def _combination_links_queryset(pk):
     published = Drug.objects.published().annotate(
         its_components=KeyTransform("components", "published_revision__content")
     )
-    columns = ("slug", "search_document__name", "its_components", "role")
+    columns = ("search_document__slug", "search_document__name", "its_components", "role")
     components = (
         published.filter(combinations=pk)
         .annotate(role=Value(COMPONENT))
@@ -394,9 +398,9 @@ def _link_list(links: list[dict]) -> str:
 
 def _live_header(row: dict, *, components, combinations) -> str:
     """The review line and combination links, which the stored article leaves to each request."""
-    credit = row["published_revision__approved_by_credit"]
-    approved_at = row["published_revision__approved_at"]
-    due = row["published_revision__next_review_due"]
+    credit = row["drug__published_revision__approved_by_credit"]
+    approved_at = row["drug__published_revision__approved_at"]
+    due = row["drug__published_revision__next_review_due"]
     reviewed = "Medically reviewed"
     if credit:
         reviewed += f" by <strong>{escape(credit)}</strong>"
@@ -452,15 +456,15 @@ def drug_detail(request, slug):
     """
     rows = _PUBLISHED_PAGE.dicts(slug=slug)
     if not rows:
-        raise Http404("No published monograph by that name.")
+        return _redirect_retired_slug(request, "monographs:drug_detail", slug)
     row = rows[0]
-    article = split_article(row["published_revision__article_html"])
+    article = split_article(row["drug__published_revision__article_html"])
     if article is None:
-        article = _assemble_stale_article(row["pk"], slug)
+        article = _assemble_stale_article(row["drug_id"], slug)
     components, combinations = [], []
     if row["in_combinations"]:
         components, combinations = _combination_links(
-            pk=row["pk"], slug=row["slug"], component_slugs=article.components
+            pk=row["drug_id"], slug=row["slug"], component_slugs=article.components
         )
     related = _related_in_class(slug=row["slug"], drug_class=article.drug_class)
     title = escape(article.title)
@@ -481,19 +485,25 @@ def drug_detail(request, slug):
     )
 
 
-def _published_drug(slug: str) -> dict:
-    """A published drug's key and public title (for pages about it other than the monograph)."""
-    row = (
-        Drug.objects.published()
-        .filter(slug=slug)
+def _published_drug(slug: str) -> dict | None:
+    """The drug id, slug and public title of the monograph published at `slug`, if any."""
+    return (
+        SearchDocument.objects.filter(slug=slug, drug__published_revision__isnull=False)
         .order_by()
-        .annotate(title=KeyTextTransform("name", "published_revision__content"))
-        .values("pk", "slug", "title")
+        .annotate(title=KeyTextTransform("name", "drug__published_revision__content"))
+        .values("drug_id", "slug", "title")
         .first()
     )
-    if row is None:
+
+
+def _redirect_retired_slug(request, route: str, slug: str):
+    """A permanent redirect from a monograph's earlier published slug; 404 for any other."""
+    target = RetiredSlug.objects.current_slug(slug)
+    if target is None:
         raise Http404("No published monograph by that name.")
-    return row
+    url = slug_url(route, target)
+    query = request.META.get("QUERY_STRING")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,12 +532,14 @@ def _visible_changes(comparison) -> dict:
 def drug_changes(request, slug):
     """What changed in each approved version of a monograph, newest first."""
     drug = _published_drug(slug)
+    if drug is None:
+        return _redirect_retired_slug(request, "monographs:drug_changes", slug)
     number = _page_number(request)
     start = (number - 1) * CHANGES_PER_PAGE
     # One row more than the page shows: the version the page's oldest entry is compared with.
     revisions = list(
         Revision.objects.approved()
-        .filter(drug_id=drug["pk"])
+        .filter(drug_id=drug["drug_id"])
         .order_by("-approved_at", "-number")
         .only("content", "approved_at", "approved_by_credit", "next_review_due")[
             start : start + CHANGES_PER_PAGE + 1

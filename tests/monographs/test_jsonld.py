@@ -1,7 +1,11 @@
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from monographs.models import SectionKind
+from monographs.models import Revision, SectionKind
+from reviews.services import review_approve, review_submit
 from tests.conftest import publish
 from tests.factories import FAQItemFactory, monograph
 from tests.monographs.publicsite import jsonld, page_text, published
@@ -89,3 +93,63 @@ class JsonLdTests:
         assert "<" not in raw
         assert ">" not in raw
         assert "&" not in raw
+
+
+def rename(drug, name: str) -> None:
+    """Save a new name on the working copy, never submitted."""
+    drug.name = name
+    drug.save()
+
+
+@pytest.mark.django_db
+class ReviewedComponentNameTests:
+    def test_unreviewed_component_rename_never_reaches_the_combination(
+        self, client, contributor, reviewer
+    ):
+        """Renaming a published component's working copy does not change its name anywhere."""
+        methyl = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
+        piracetam = published("Piracetam", contributor=contributor, reviewer=reviewer)
+        combo = monograph(name="Methylcobalamin + Piracetam")
+        combo.components.add(methyl, piracetam)
+        rename(methyl, "Unreviewed Before Submission")
+        review = review_submit(drug=combo, by=contributor)
+        rename(piracetam, "Unreviewed After Submission")
+        review_approve(review=review, by=reviewer)
+
+        response = drug_page(client, combo)
+        drug_node = nodes_by_type(jsonld(response))["Drug"]
+        assert drug_node["activeIngredient"] == ["Methylcobalamin", "Piracetam"]
+        assert "Unreviewed" not in page_text(response)
+
+    def test_unpublished_component_keeps_the_name_its_reviewer_saw(
+        self, client, contributor, reviewer
+    ):
+        """A draft component's name is frozen at submission, shown as approved, and stays data."""
+        draft = monograph(name=f"Folate {HOSTILE}", faqs=0)
+        combo = monograph(name="Folate + Other")
+        combo.components.add(draft)
+        review = review_submit(drug=combo, by=contributor)
+        rename(draft, "Unreviewed Folate")
+        review_approve(review=review, by=reviewer)
+
+        response = drug_page(client, combo)
+        html = page_text(response)
+        assert nodes_by_type(jsonld(response))["Drug"]["activeIngredient"] == [f"Folate {HOSTILE}"]
+        assert "Unreviewed" not in html
+        assert "<script>alert(1)</script>" not in html
+        raw = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
+        assert "<" not in raw
+
+    def test_revision_frozen_before_names_were_is_assembled_from_public_names(
+        self, client, contributor, reviewer
+    ):
+        """An older revision without frozen names gets its components' published names."""
+        methyl = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
+        combo = monograph(name="Methylcobalamin + Other")
+        combo.components.add(methyl)
+        publish(combo, contributor=contributor, reviewer=reviewer)
+        Revision.objects.filter(pk=combo.published_revision_id).update(component_names={})
+        rename(methyl, "Unreviewed Name")
+        call_command("assemble_articles", stdout=StringIO())
+        drug_node = nodes_by_type(jsonld(drug_page(client, combo)))["Drug"]
+        assert drug_node["activeIngredient"] == ["Methylcobalamin"]

@@ -1,4 +1,5 @@
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,8 @@ from monographs.article import split_article
 from monographs.caching import generation_cached
 from monographs.models import Origin, Revision, SectionKind
 from monographs.views.public import COMBINATION_LINKS_KEY
-from reviews.services import drug_unpublish, review_submit
+from reviews.exceptions import AddressTaken
+from reviews.services import drug_unpublish, review_approve, review_submit
 from tests.conftest import publish
 from tests.factories import FAQItemFactory, SectionFactory, monograph
 from tests.monographs.publicsite import (
@@ -19,6 +21,8 @@ from tests.monographs.publicsite import (
     page_text,
     published,
 )
+from tests.monographs.test_sitemap_feed import ATOM_NS, feed_entries, sitemap_entries
+from tests.reviews.conftest import change_form_data
 
 DISCLAIMER = (
     "This information is AI-generated or crowd-sourced and may not be accurate. "
@@ -498,3 +502,133 @@ class StoredArticleTests:
         call_command("assemble_articles", stdout=StringIO())
         drug.published_revision.refresh_from_db()
         assert split_article(drug.published_revision.article_html).title == "Legacy"
+
+
+def save_slug_in_admin(client, drug, slug: str, *, by) -> None:
+    """Change the working copy's slug the way a contributor does: the admin form, saved."""
+    client.force_login(by)
+    data = change_form_data(client, drug)
+    data["slug"] = slug
+    response = client.post(reverse("admin:monographs_drug_change", args=[drug.pk]), data)
+    assert response.status_code == 302
+    client.logout()
+
+
+def listed_addresses(client) -> set[str]:
+    """Every monograph address the sitemap, the feed and the API list give out."""
+    feed = feed_entries(client)
+    api = client.get("/api/drugs/").json()["results"]
+    return {
+        *(urlsplit(url).path for url in sitemap_entries(client)),
+        *(urlsplit(entry.find("a:link", ATOM_NS).get("href")).path for entry in feed),
+        *(urlsplit(result["page_url"]).path for result in api),
+        *(urlsplit(result["url"]).path for result in api),
+    } - {"/", "/drugs/", "/classes/", "/classes/vitamins/"}
+
+
+@pytest.fixture(params=[300, 0], ids=["page cache on", "page cache off"])
+def page_cache(request, settings):
+    settings.MEDREF_PAGE_CACHE_SECONDS = request.param
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("page_cache")
+class PublishedSlugTests:
+    OLD, NEW = "/drugs/methylcobalamin/", "/drugs/mecobalamin/"
+    OLD_API, NEW_API = "/api/drugs/methylcobalamin/", "/api/drugs/mecobalamin/"
+
+    @pytest.fixture
+    def committed(self, contributor, reviewer, django_capture_on_commit_callbacks):
+        """Publish as production does: caches hear of it once the transaction commits."""
+
+        def publish_committed(drug, **fields):
+            with django_capture_on_commit_callbacks(execute=True):
+                if drug is None:
+                    return published(
+                        fields.pop("name"), contributor=contributor, reviewer=reviewer, **fields
+                    )
+                return publish(drug, contributor=contributor, reviewer=reviewer)
+
+        return publish_committed
+
+    @pytest.fixture
+    def drug(self, client, committed):
+        drug = committed(None, name="Methylcobalamin")
+        for url in (self.OLD, f"{self.OLD}changes/", self.OLD_API):
+            assert client.get(url).status_code == 200  # and cached, when the cache is on
+        return drug
+
+    def test_saved_slug_edit_changes_no_public_address(self, client, drug, contributor, committed):
+        """An unsubmitted slug edit leaves every public address as it was, after other publishes."""
+        before = listed_addresses(client)
+        save_slug_in_admin(client, drug, "mecobalamin", by=contributor)
+        committed(None, name="Folate")  # an unrelated publish: a new cache generation
+
+        assert client.get(self.OLD).status_code == 200
+        assert client.get(f"{self.OLD}changes/").status_code == 200
+        assert client.get(self.OLD_API).json()["slug"] == "methylcobalamin"
+        for url in (self.NEW, f"{self.NEW}changes/", self.NEW_API):
+            assert client.get(url).status_code == 404, url
+        assert listed_addresses(client) == before | {"/drugs/folate/", "/api/drugs/folate/"}
+        assert self.OLD in page_text(client.get("/drugs/?letter=m"))
+
+    def test_reviewed_rename_moves_the_page_and_the_old_address_redirects(
+        self, client, drug, contributor, committed
+    ):
+        """After approval the page is at the new slug; the old one answers 301 to it."""
+        save_slug_in_admin(client, drug, "mecobalamin", by=contributor)
+        committed(drug)
+
+        assert ">Methylcobalamin</h1>" in page_text(client.get(self.NEW))
+        assert client.get(f"{self.NEW}changes/").status_code == 200
+        for old, new in [
+            (self.OLD, self.NEW),
+            (f"{self.OLD}changes/", f"{self.NEW}changes/"),
+            (f"{self.OLD}changes/?page=2", f"{self.NEW}changes/?page=2"),
+            (self.OLD_API, self.NEW_API),
+        ]:
+            response = client.get(old)
+            assert response.status_code == 301, old
+            assert response["Location"] == new
+        assert listed_addresses(client) == {self.NEW, self.NEW_API}
+        assert client.get(self.NEW_API).json()["page_url"].endswith(self.NEW)
+        assert self.NEW in page_text(client.get("/drugs/?letter=m"))
+        assert self.OLD not in page_text(client.get("/drugs/?letter=m"))
+
+    def test_a_slug_published_now_wins_over_a_retired_one(
+        self, client, drug, contributor, committed
+    ):
+        """Once another monograph is published at a retired slug, that slug is its page."""
+        save_slug_in_admin(client, drug, "mecobalamin", by=contributor)
+        committed(drug)
+        committed(None, name="Methylcobalamin B", slug="methylcobalamin")
+        response = client.get(self.OLD)
+        assert response.status_code == 200
+        assert ">Methylcobalamin B</h1>" in page_text(response)
+
+    def test_unpublished_monograph_does_not_redirect(
+        self, client, drug, contributor, editor, committed, django_capture_on_commit_callbacks
+    ):
+        """The old slug of a monograph that is no longer published is simply gone."""
+        save_slug_in_admin(client, drug, "mecobalamin", by=contributor)
+        committed(drug)
+        with django_capture_on_commit_callbacks(execute=True):
+            drug_unpublish(drug=drug, by=editor)
+        for url in (self.OLD, self.NEW, self.OLD_API):
+            assert client.get(url).status_code == 404, url
+
+    def test_approval_cannot_take_an_address_another_monograph_is_published_at(
+        self, client, drug, contributor, reviewer
+    ):
+        """Two published monographs never share a slug: that approval is refused, undone."""
+        drug.slug = "mecobalamin"  # its rename waits for review
+        drug.save()
+        newcomer = monograph(name="Methylcobalamin B", slug="methylcobalamin")
+        review = review_submit(drug=newcomer, by=contributor)
+        with pytest.raises(AddressTaken, match="Nothing was published"):
+            review_approve(review=review, by=reviewer)
+        newcomer.refresh_from_db()
+        review.refresh_from_db()
+        assert newcomer.published_revision_id is None
+        assert review.is_open
+        assert ">Methylcobalamin</h1>" in page_text(client.get(self.OLD))

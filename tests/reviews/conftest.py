@@ -58,6 +58,10 @@ def section_field(data: dict, position: int, field: str) -> str:
 
 
 def make_credentialed_reviewer(user, credential: str = "MD"):
+    if not user.get_full_name():
+        # Approvals credit reviewers by name: one without a name may not decide.
+        user.first_name, user.last_name = "Ada", f"Reviewer-{user.pk}"
+        user.save(update_fields=["first_name", "last_name"])
     join_groups(user, [REVIEWERS_GROUP])
     ReviewerProfileFactory(user=user, credential=credential)
     return user

@@ -386,3 +386,38 @@ class ForgedPostTests:
         draft_drug.refresh_from_db()
         assert review.is_open
         assert draft_drug.published_revision is None
+
+
+@pytest.mark.django_db
+class PublishedAddressTests:
+    def test_view_on_site_is_the_published_address(self, client, contributor, reviewer):
+        """ "View on site" goes where the public sees the page, not to a slug still in review."""
+        drug = publish(monograph(name="Sitelinkol"), contributor=contributor, reviewer=reviewer)
+        client.force_login(contributor)
+        data = change_form_data(client, drug)
+        data["slug"] = "sitelinkol-renamed"
+        assert client.post(change_url(drug), data).status_code == 302
+        html = client.get(change_url(drug)).content.decode()
+        assert 'href="/drugs/sitelinkol/" class="viewsitelink"' in html
+        assert "/drugs/sitelinkol-renamed/" not in html
+
+    def test_unpublished_monograph_has_no_view_on_site_link(self, client, contributor):
+        """A monograph the public cannot see has no public page to link to."""
+        drug = monograph(name="Hiddenol")
+        client.force_login(contributor)
+        assert "viewsitelink" not in client.get(change_url(drug)).content.decode()
+
+    def test_slug_another_monograph_is_published_at_is_refused(self, client, contributor, reviewer):
+        """A working copy cannot take the address another monograph is still published at."""
+        first = publish(monograph(name="Firstol"), contributor=contributor, reviewer=reviewer)
+        first.slug = "firstol-moving"  # its rename waits for review
+        first.save()
+        second = monograph(name="Secondol")
+        client.force_login(contributor)
+        data = change_form_data(client, second)
+        data["slug"] = "firstol"
+        response = client.post(change_url(second), data)
+        assert response.status_code == 200
+        assert "Another monograph is published at this address" in response.content.decode()
+        second.refresh_from_db()
+        assert second.slug == "secondol"

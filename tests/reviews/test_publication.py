@@ -115,13 +115,14 @@ class PublicPageCostTests:
             contributor=contributor,
             reviewer=reviewer,
         )
-        client.get(small.get_absolute_url())
+        small_url, large_url = small.get_absolute_url(), large.get_absolute_url()
+        client.get(small_url)
         cache.clear()  # measure rendering, not the page cache
         with CaptureQueriesContext(connection) as one:
-            assert client.get(small.get_absolute_url()).status_code == 200
+            assert client.get(small_url).status_code == 200
         cache.clear()
         with CaptureQueriesContext(connection) as ten:
-            response = client.get(large.get_absolute_url())
+            response = client.get(large_url)
         assert response.status_code == 200
         assert response.text.count("Used for") == 10
         assert 1 <= len(ten) == len(one)

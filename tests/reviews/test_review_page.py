@@ -100,6 +100,30 @@ class ReviewPageTests:
         assert (rows["Dosage"].text_changed, rows["Usage"].text_changed) == (False, True)
         assert "The text is unchanged." in page
 
+    def test_slug_change_is_in_front_of_the_reviewer(self, client, reviewer, contributor):
+        """A new address is content under review: the field diff shows the slug change."""
+        drug = publish(monograph(name="Slugamine"), contributor=contributor, reviewer=reviewer)
+        drug.slug = "slugamine-new"
+        drug.save()
+        review = review_submit(drug=drug, by=contributor)
+        client.force_login(reviewer)
+        response = client.get(review_url(review))
+        assert [change.label for change in response.context["field_changes"]] == ["Address (slug)"]
+        assert "slugamine<ins>-new</ins>" in response.text
+
+    def test_component_names_frozen_for_the_page_are_shown(self, client, reviewer, contributor):
+        """The reviewer sees the component names the published page will carry."""
+        component = monograph(name="Namedcomponent")
+        combo = monograph(name="Namedcomponent + Other")
+        combo.components.add(component)
+        review = review_submit(drug=combo, by=contributor)
+        component.name = "Renamed later"
+        component.save()
+        client.force_login(reviewer)
+        page = client.get(review_url(review)).text
+        assert "Namedcomponent (namedcomponent)" in page
+        assert "Renamed later" not in page
+
     def test_preview_shows_the_rendered_result(self, client, reviewer, changed_review):
         """The reviewer sees the sanitized rendering of the revision, as readers will."""
         client.force_login(reviewer)

@@ -3,8 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from reviews.models import ReviewerProfile, can_decide
-from tests.factories import UserFactory
+from monographs.models import Drug
+from reviews.exceptions import NotPermitted
+from reviews.models import Review, ReviewerProfile, can_decide, reviewer_display_name
+from reviews.services import review_approve, review_request_changes, review_submit
+from tests.factories import UserFactory, monograph
 
 PROFILES = reverse("admin:reviews_reviewerprofile_changelist")
 ADD_PROFILE = reverse("admin:reviews_reviewerprofile_add")
@@ -62,3 +65,72 @@ class ReviewerProfileAdminTests:
         response = client.post(ADD_PROFILE, {"user": new_reviewer.pk, "credential": "MD"})
         assert response.status_code == 403
         assert not ReviewerProfile.objects.filter(user=new_reviewer).exists()
+
+
+LOGIN = "zq-login-7781"
+
+
+@pytest.fixture
+def nameless_reviewer(db):
+    """A credentialed medical reviewer whose account has no first or last name."""
+    user = UserFactory(username=LOGIN, is_staff=True, groups=["Medical reviewers"])
+    ReviewerProfile.objects.create(user=user, credential="MD")
+    return user
+
+
+@pytest.mark.django_db
+class ReviewerNameTests:
+    def test_nameless_reviewer_cannot_approve_or_send_back(self, contributor, nameless_reviewer):
+        """Deciding needs a full name to credit: the service refuses, nothing is published."""
+        review = review_submit(drug=monograph(name="Namelessol"), by=contributor)
+        with pytest.raises(NotPermitted, match="first and last name"):
+            review_approve(review=review, by=nameless_reviewer)
+        with pytest.raises(NotPermitted, match="first and last name"):
+            review_request_changes(review=review, by=nameless_reviewer, comment="Sources?")
+        review.refresh_from_db()
+        assert review.status == Review.Status.IN_REVIEW
+        assert not Drug.objects.published().exists()
+
+    def test_admin_refuses_the_decision_and_says_why(self, client, contributor, nameless_reviewer):
+        """The review page explains the missing form; a forged POST is a 403."""
+        review = review_submit(drug=monograph(name="Namelessol"), by=contributor)
+        client.force_login(nameless_reviewer)
+        page = client.get(reverse("admin:reviews_review_change", args=[review.pk])).text
+        decide = reverse("admin:reviews_review_decide", args=[review.pk])
+        assert decide not in page
+        assert "add your first and last name to your account" in page
+        response = client.post(decide, {"outcome": "approve", "comment": ""})
+        assert response.status_code == 403
+        review.refresh_from_db()
+        assert review.status == Review.Status.IN_REVIEW
+
+    def test_named_reviewer_may_decide_once_named(self, contributor, nameless_reviewer):
+        """Adding the name is all it takes."""
+        nameless_reviewer.first_name, nameless_reviewer.last_name = "Zoe", "Quist"
+        nameless_reviewer.save()
+        assert can_decide(nameless_reviewer)
+
+    def test_credit_is_the_name_and_never_the_login(self, client, contributor, nameless_reviewer):
+        """Page, JSON-LD, API, feed, home and change log credit the name, not the username."""
+        nameless_reviewer.first_name, nameless_reviewer.last_name = "Zoe", "Quist"
+        nameless_reviewer.save()
+        drug = monograph(name="Creditol")
+        review_approve(review=review_submit(drug=drug, by=contributor), by=nameless_reviewer)
+        pages = [
+            f"/drugs/{drug.slug}/",
+            f"/drugs/{drug.slug}/changes/",
+            f"/api/drugs/{drug.slug}/",
+            "/api/drugs/",
+            "/feeds/reviewed.atom",
+            "/",
+        ]
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert LOGIN not in response.content.decode(), url
+        assert "Zoe Quist, MD" in client.get(f"/drugs/{drug.slug}/").content.decode()
+        assert client.get(f"/api/drugs/{drug.slug}/").json()["reviewed_by"] == "Zoe Quist, MD"
+
+    def test_display_name_never_falls_back_to_the_login(self, nameless_reviewer):
+        """What approvals are credited with is empty rather than a username."""
+        assert reviewer_display_name(nameless_reviewer) == ""

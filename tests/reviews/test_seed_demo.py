@@ -59,6 +59,15 @@ class DemoUserTests:
         assert "password from $MEDREF_DEMO_PASSWORD" in out
         assert "Admin: http://" in out
 
+    def test_existing_nameless_demo_reviewer_is_named_and_credited_by_name(self, demo_password):
+        """A demo reviewer created without a name gets one, so the seeds credit no login."""
+        get_user_model().objects.create_user(username="reviewer", password="x", is_staff=True)
+        seed()
+        reviewer = get_user_model().objects.get(username="reviewer")
+        assert reviewer.get_full_name() == "Amara Okafor"
+        credits = set(Revision.objects.approved().values_list("approved_by_credit", flat=True))
+        assert credits == {"Amara Okafor, MD"}
+
     def test_generated_passwords_are_printed_once(self, client, monkeypatch):
         """Without the variable, each password is generated, printed once, and works."""
         monkeypatch.delenv("MEDREF_DEMO_PASSWORD", raising=False)

@@ -112,6 +112,10 @@ class Command(BaseCommand):
                 "is_staff": True,
             },
         )
+        if not user.get_full_name().strip():
+            # Approvals credit the reviewer by name: an older demo user may not have one yet.
+            user.first_name, user.last_name = demo.first_name, demo.last_name
+            user.save(update_fields=["first_name", "last_name"])
         user.groups.add(Group.objects.get(name=demo.group))
         if demo.group == REVIEWERS_GROUP:
             profile, _ = ReviewerProfile.objects.get_or_create(user=user)
