@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from monographs.markdown import MarkdownError
 from monographs.models import Drug, FAQItem, Section, SectionKind
 
 ADDED, CHANGED, DELETED = "added", "changed", "deleted"
@@ -273,7 +274,13 @@ def drug_restore(*, drug: Drug, as_of: datetime, by, reason: str = "") -> bool:
         _stamp(drug, by=by, reason=change_reason, moment=moment).save()
 
     for model, records in [(Section, snapshot.sections), (FAQItem, snapshot.faqs)]:
-        changed |= _restore_items(
-            model, drug=drug, records=records, by=by, reason=change_reason, moment=moment
-        )
+        try:
+            changed |= _restore_items(
+                model, drug=drug, records=records, by=by, reason=change_reason, moment=moment
+            )
+        except MarkdownError as error:
+            # A version written before today's limits may hold markdown they refuse.
+            raise RestoreError(
+                f"The version of {format_moment(as_of)} cannot be restored as it is: {error}"
+            ) from error
     return changed

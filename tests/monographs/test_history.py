@@ -350,6 +350,22 @@ class RestoreViewTests:
         drug.refresh_from_db()
         assert drug.name == "New name"
 
+    def test_restoring_markdown_the_limits_refuse_is_reported(self, client, contributor, editor):
+        """A version whose markdown predates today's limits is refused with the reason."""
+        drug = save(Drug(name="Piracetam"), by=contributor)
+        usage = save(Section(drug=drug, kind=SectionKind.USAGE, body="Memory."), by=contributor)
+        # Written before the nesting limit existed: history keeps it as it was.
+        Section.history.filter(id=usage.pk).update(body="- " * 100 + "x")
+        t0 = timezone.now()
+        usage.body = "Memory and focus."
+        save(usage, by=contributor)
+        client.force_login(editor)
+        response = client.post(restore_url(drug), {"at": t0.isoformat()}, follow=True)
+        assert "cannot be restored as it is" in response.content.decode()
+        assert "nests 100 levels deep" in response.content.decode()
+        usage.refresh_from_db()
+        assert usage.body == "Memory and focus."
+
 
 @pytest.mark.django_db
 class SimpleHistoryRevertHoleTests:
