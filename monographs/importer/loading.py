@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from monographs.importer.parsing import ComponentRef, ImportFailed, ParsedMonograph
+from monographs.markdown import render_ahead
 from monographs.models import Drug, FAQItem, Section
 from monographs.models.history import ChangeTrackedModel
 
@@ -54,6 +55,8 @@ class _Writer:
 
 def monograph_load(parsed: ParsedMonograph, *, user, reason: str, source_name: str) -> LoadResult:
     """Create or update the drug `parsed` describes, all or nothing."""
+    # Rendered before the transaction, which on SQLite holds the write lock: saving reuses it.
+    render_ahead([*(section.body for section in parsed.sections), *(f.answer for f in parsed.faqs)])
     try:
         with transaction.atomic():
             return _load(parsed, _Writer(user=user, reason=reason, source_name=source_name))
