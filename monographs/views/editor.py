@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -26,13 +27,19 @@ def markdown_preview(request):
     if is_ratelimited(
         request, group="markdown-preview", key="user", rate=PREVIEW_RATE, increment=True
     ):
-        return HttpResponse(
+        return _refusal(
             f"Too many previews: at most {PREVIEW_RATE.replace('/m', ' a minute')}. "
             "Wait a moment; your text is not lost.",
             status=429,
-            content_type="text/plain; charset=utf-8",
         )
     try:
         return HttpResponse(render_markdown(request.POST.get("content", "")))
     except MarkdownError as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+        return _refusal(str(error), status=400)
+
+
+def _refusal(message: str, *, status: int) -> HttpResponse:
+    # markdownx puts any answer, whatever its status, into the preview pane as HTML.
+    return HttpResponse(
+        format_html('<p class="preview-refused" role="alert">{}</p>', message), status=status
+    )

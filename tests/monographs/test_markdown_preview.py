@@ -91,6 +91,15 @@ class PreviewLimitsTests:
             "tablet</a>.</p>\n<p>OK.</p>"
         )
 
+    def test_refusal_is_shown_in_the_preview_pane(self, client, contributor):
+        """markdownx shows any answer in the pane, whatever its status: the refusal is an alert."""
+        client.force_login(contributor)
+        response = client.post(PREVIEW, {"content": "x" * 40_001})
+        assert response.content.decode() == (
+            '<p class="preview-refused" role="alert">This text is 40,001 characters long; '
+            "the limit is 40,000 characters.</p>"
+        )
+
     def test_too_long_text_names_the_limit(self, client, contributor):
         """A preview over MAX_TEXT_CHARS is refused naming the limit."""
         client.force_login(contributor)
