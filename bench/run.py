@@ -4,10 +4,10 @@
     python bench/run.py --quick    # smoke run: 300 drugs, short bursts
 
 For each database: build (or reuse) the dataset with `generate_dataset`, collect static files,
-serve MedRef with gunicorn under production settings on 127.0.0.1 with the benchmark floor
-routed, load each page with wrk for a fixed time (targets interleaved, several rounds: median
-and spread), first with the page cache off and then on; time the editor pages and each search
-query set from a sequential client; measure the import rate. The last lines are one
+serve MedRef with gunicorn under `bench.settings` (production settings plus the floor's route)
+on 127.0.0.1, load each page with wrk for a fixed time (targets interleaved, several rounds:
+median and spread), first with the page cache off and then on; time the editor pages and each
+search query set from a sequential client; measure the import rate. The last lines are one
 `BENCH name=... key=value ...` line per figure. Everything goes to 127.0.0.1; results and
 datasets are kept in bench/results/ (git-ignored).
 """
@@ -206,7 +206,7 @@ def base_env(secret_key: str) -> dict:
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         SECURE_HSTS_SECONDS="0",
-        MEDREF_BENCHMARK_FLOOR="1",
+        DJANGO_SETTINGS_MODULE="bench.settings",
         LOG_LEVEL="ERROR",
         PYTHONHASHSEED="0",
     )
