@@ -36,7 +36,7 @@ from django.db.models.functions import Length  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from monographs.dataset import CONDITIONS, LARGE_MONOGRAPH_NAME  # noqa: E402
+from bench.corpus import CONDITIONS, LARGE_MONOGRAPH_NAME  # noqa: E402
 from monographs.models import Drug  # noqa: E402
 from reviews.models import EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile  # noqa: E402
 
