@@ -3,13 +3,13 @@
     python bench/run.py            # full run: SQLite, and PostgreSQL too when DATABASE_URL is set
     python bench/run.py --quick    # smoke run: 300 drugs, short bursts
 
-For each database: build (or reuse) the dataset with `generate_dataset`, collect static files,
-serve MedRef with gunicorn under production settings on 127.0.0.1 with the benchmark floor
-routed, load each page with wrk for a fixed time (targets interleaved, several rounds: median
-and spread), first with the page cache off and then on; time the editor pages and each search
-query set from a sequential client; measure the import rate. The last lines are one
-`BENCH name=... key=value ...` line per figure. Everything goes to 127.0.0.1; results and
-datasets are kept in bench/results/ (git-ignored).
+For each database: build (or reuse) the dataset with `bench/generate_dataset.py`, collect
+static files, serve MedRef with gunicorn under `bench.settings` (production settings plus the
+floor's route) on 127.0.0.1, load each page with wrk for a fixed time (targets interleaved,
+several rounds: median and spread), first with the page cache off and then on; time the editor
+pages and each search query set from a sequential client; measure the import rate. The last
+lines are one `BENCH name=... key=value ...` line per figure. Everything goes to 127.0.0.1;
+results and datasets are kept in bench/results/ (git-ignored).
 """
 
 import argparse
@@ -59,8 +59,9 @@ MODES = {
 }
 # What a dataset depends on: when any of these change, it is generated again.
 DATASET_INPUTS = [
-    "monographs/dataset.py",
-    "reviews/dataset.py",
+    "bench/corpus.py",
+    "bench/writers.py",
+    "bench/generate_dataset.py",
     "monographs/article.py",
     "monographs/search.py",
     "monographs/markdown.py",
@@ -206,7 +207,7 @@ def base_env(secret_key: str) -> dict:
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         SECURE_HSTS_SECONDS="0",
-        MEDREF_BENCHMARK_FLOOR="1",
+        DJANGO_SETTINGS_MODULE="bench.settings",
         LOG_LEVEL="ERROR",
         PYTHONHASHSEED="0",
     )
@@ -258,11 +259,14 @@ def ensure_dataset(db: str, env: dict, settings: Settings) -> dict:
     recreate_database(db, env["DATABASE_URL"])
     manage(env, "migrate", "--noinput", "-v0")
     started = time.perf_counter()
-    output = manage(
+    output = run(
+        [
+            PYTHON,
+            str(BENCH / "generate_dataset.py"),
+            f"--drugs={settings.drugs}",
+            f"--seed={settings.seed}",
+        ],
         env,
-        "generate_dataset",
-        f"--drugs={settings.drugs}",
-        f"--seed={settings.seed}",
         capture=True,
     )
     seconds = time.perf_counter() - started

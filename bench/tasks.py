@@ -16,7 +16,7 @@ from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medref.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 import django  # noqa: E402
 
@@ -36,7 +36,7 @@ from django.db.models.functions import Length  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from monographs.dataset import CONDITIONS, LARGE_MONOGRAPH_NAME  # noqa: E402
+from bench.corpus import CONDITIONS, LARGE_MONOGRAPH_NAME  # noqa: E402
 from monographs.models import Drug  # noqa: E402
 from reviews.models import EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile  # noqa: E402
 

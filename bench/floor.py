@@ -1,15 +1,16 @@
 """The benchmark floor: a monograph page's exact bytes, with no database and no template.
 
-`bench/run.py` compares every page with this view. It is routed (see `medref/urls.py`) only
-when `MEDREF_BENCHMARK_FLOOR` is on, sits behind the same middleware as every other view, and
-answers with the bytes the real page returned the first time it was asked for that slug: the
-fastest a Django page of the same size can be served by the same project.
+`bench/run.py` compares every page with this view. Only `bench/urls.py` routes it (production's
+URLs never do); it sits behind the same middleware as every other view, and answers with the
+bytes the real page returned the first time it was asked for that slug: the fastest a Django
+page of the same size can be served by the same project.
 """
 
 from collections import OrderedDict
 from threading import Lock
 
 from django.http import Http404, HttpResponse
+from django.test import Client
 from django.urls import reverse
 
 MAX_PAGES = 16
@@ -20,8 +21,6 @@ _lock = Lock()
 
 def _capture(request, slug: str) -> tuple[bytes, str]:
     """Fetch the real monograph page once, through the whole stack, as an anonymous reader."""
-    from django.test import Client  # only ever imported when benchmarking
-
     client = Client(HTTP_HOST=request.get_host())
     response = client.get(
         reverse("monographs:drug_detail", kwargs={"slug": slug}), secure=request.is_secure()

@@ -1,4 +1,4 @@
-"""Write a synthetic corpus (`monographs.dataset`) into the database, as the workflow would.
+"""Write a synthetic corpus (`bench.corpus`) into the database, as the workflow would.
 
 Two writers replay the same plans:
 
@@ -11,8 +11,8 @@ Two writers replay the same plans:
   at submission, `content_hash`, `authors` computed as `edit_authors` would, approval fields and
   `article_html` from `Revision.assemble_article()`, reviews, decisions and audit entries, and
   finally `publication_changed()` for every published drug. Markdown is rendered by
-  `render_markdown` in a process pool. `tests/test_dataset.py` checks that both writers produce
-  the same rows for the same plans.
+  `render_markdown` in a process pool. `tests/bench/test_writers.py` checks that both writers
+  produce the same rows for the same plans.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from monographs.dataset import Corpus, DrugPlan, user_specs
+from bench.corpus import Corpus, DrugPlan, user_specs
 from monographs.markdown import render_markdown
 from monographs.models import Drug, FAQItem, Revision, Section, document_hash
 from monographs.publication import publication_changed

@@ -4,26 +4,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.db import transaction
 
-from monographs.dataset import (
+from bench.corpus import (
     LARGE_MONOGRAPH_HISTORY_ROWS,
     LARGE_MONOGRAPH_NAME,
     LARGE_MONOGRAPH_SECTIONS,
-    Corpus,
 )
+from bench.writers import BULK_PATH, SERVICES_PATH, dataset_generate
 from monographs.markdown import render_markdown
 from monographs.models import Drug, FAQItem, Revision, SearchDocument, Section, document_hash
 from monographs.services import drug_content_hash
-from reviews.dataset import BULK_PATH, SERVICES_PATH, dataset_generate
 from reviews.models import AuditEntry, Decision, Review
 
 ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)
 HISTORY = {model: model.history.model for model in (Drug, Section, FAQItem)}
 
 
-def generate(drugs=30, seed=7, **options):
-    call_command("generate_dataset", drugs=drugs, seed=seed, anchor=ANCHOR, verbosity=0, **options)
+def generate(drugs=30, seed=7, *, large=True):
+    dataset_generate(count=drugs, seed=seed, anchor=ANCHOR, workers=2, large=large)
 
 
 def working_copy_at(drug: Drug, moment) -> Drug:
@@ -47,12 +46,21 @@ def working_copy_at(drug: Drug, moment) -> Drug:
     return past
 
 
-@pytest.mark.django_db
-class GeneratedWorkflowTests:
-    @pytest.fixture(autouse=True)
-    def _dataset(self, db):
-        generate(workers=2, no_large=True)
+@pytest.fixture(scope="class")
+def generated_dataset(django_db_setup, django_db_blocker):
+    """Thirty generated monographs, written once for a class and rolled back after its tests.
 
+    Each test runs in a savepoint inside this transaction, as with Django's `setUpTestData`.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        generate(large=False)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("generated_dataset")
+class GeneratedWorkflowTests:
     def test_every_published_page_shows_an_approved_revision(self):
         """Readers only ever see revisions a credentialed reviewer approved through a review."""
         published = Drug.objects.published().select_related("published_revision")
@@ -157,22 +165,6 @@ class LargeMonographTests:
         assert rows == LARGE_MONOGRAPH_HISTORY_ROWS
         assert drug.reviews.in_review().count() == 1
         assert drug.published_revision is not None
-
-
-class DeterminismTests:
-    def test_same_seed_gives_the_same_names(self):
-        """The corpus is reproducible: one seed, one list of drugs."""
-        first = Corpus(count=300, seed=3, anchor=ANCHOR).names
-        assert Corpus(count=300, seed=3, anchor=ANCHOR).names == first
-        assert Corpus(count=300, seed=4, anchor=ANCHOR).names != first
-        assert len({name.lower() for name, _ in first}) == 300
-
-    @pytest.mark.django_db
-    def test_generated_database_holds_the_corpus_names(self):
-        """The command writes exactly the seeded corpus."""
-        generate(drugs=12, seed=5, no_large=True)
-        expected = [name for name, _ in Corpus(count=12, seed=5, anchor=ANCHOR).names]
-        assert sorted(Drug.objects.values_list("name", flat=True)) == sorted(expected)
 
 
 def _snapshot() -> dict:

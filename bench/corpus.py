@@ -2,7 +2,7 @@
 
 Pure data built from word lists with a seeded `random.Random`; no network and no model. The
 corpus is a list of `DrugPlan`s, each telling who created which content when, and the sequence
-of edits, submissions and approvals that follows. `reviews.dataset` replays the plans into the
+of edits, submissions and approvals that follows. `bench.writers` replays the plans into the
 database, either through the real services or through their bulk equivalents.
 """
 
@@ -288,7 +288,7 @@ class _Slots(dict):
 
 def _rng(seed) -> random.Random:
     """A reproducible generator: the corpus is meant to be the same for the same seed."""
-    return random.Random(seed)  # noqa: S311 - reproducible test data, not a secret
+    return random.Random(seed)
 
 
 @dataclass
