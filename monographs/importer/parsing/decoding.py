@@ -56,6 +56,7 @@ def tidy(lines: list[str]) -> str:
 
 
 def drop_leading_blanks(lines: list[str]) -> list[str]:
+    """Drop the blank lines a body starts with."""
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1

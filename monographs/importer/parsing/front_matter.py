@@ -51,6 +51,7 @@ class _FrontMatterLoader(yaml.SafeLoader):
 
 
 def split_front_matter(text: str, source_name: str) -> tuple[dict, str]:
+    """Split off and load the YAML front matter; return it (or {}) and the body."""
     handler = YAMLHandler()
     if not handler.detect(text):
         return {}, text
@@ -102,12 +103,14 @@ def scalar_text(value, what: str, source_name: str) -> str:
 
 
 def meta_text(meta: dict, key: str, source_name: str) -> str | None:
+    """A front-matter value as text, or None when the key is absent."""
     if key not in meta:
         return None
     return scalar_text(meta[key], f"front-matter '{key}'", source_name)
 
 
 def meta_list(meta: dict, key: str, source_name: str) -> list:
+    """A front-matter list, empty when absent; anything else is refused."""
     value = meta.get(key)
     if value is None:
         return []
@@ -117,6 +120,7 @@ def meta_list(meta: dict, key: str, source_name: str) -> list:
 
 
 def meta_names(meta: dict, source_name: str) -> list[str] | None:
+    """The front matter's other names (a list or one per line), or None when absent."""
     if "other_names" not in meta:
         return None
     value = meta["other_names"]

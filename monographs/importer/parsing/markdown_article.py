@@ -16,6 +16,7 @@ _BOLD_LABEL = re.compile(
 
 
 def looks_like_markdown(lines: list[str]) -> bool:
+    """Whether any line is an ATX heading or a bold label."""
     return any(atx_heading(line) or _BOLD_LABEL.match(line) for line in lines)
 
 

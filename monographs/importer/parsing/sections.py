@@ -75,6 +75,7 @@ def _kept_heading(kind: str, heading: str) -> str:
 def build_sections(
     raw_sections: list[RawSection], provenance: dict
 ) -> tuple[list[ParsedSection], list[ParsedFAQ]]:
+    """Turn a layout's raw sections into sections and FAQ items, each with the provenance."""
     sections: list[ParsedSection] = []
     faqs: list[ParsedFAQ] = []
     for raw in raw_sections:
@@ -154,6 +155,7 @@ def _drop_prefix(text: str, letter: str) -> tuple[str, bool]:
 
 
 def generic_name_from(sections: list[ParsedSection]) -> str:
+    """The generic name a Generic Name section starts with, or ""."""
     for section in sections:
         if section.kind == SectionKind.GENERIC_NAME:
             first_line = section.body.strip().split("\n", 1)[0]
@@ -179,6 +181,7 @@ def drug_name_from_title(title: str | None, *, loose: bool = False) -> str:
 
 
 def strip_emphasis(text: str) -> str:
+    """Remove bold and italic markers around words."""
     return re.sub(r"(\*\*|__|\*)(.+?)\1", r"\2", text.strip()).strip()
 
 
