@@ -7,8 +7,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from monographs.history import drug_document_as_of, drug_versions
-from monographs.importer import ImportFailed, import_file, import_paths, parse_document
-from monographs.importer.parsing import section_kind
+from monographs.importer import ImportFailed, import_file, import_paths
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from tests.factories import monograph
 
@@ -216,51 +215,6 @@ class JekyllHeadingSeedTests:
         assert f"It{APOSTROPHE}s important to inform your doctor" in text
         assert not any(bad in text for bad in MOJIBAKE)
         assert origins(drug) == {Origin.UNKNOWN}
-
-
-class SectionKindTests:
-    @pytest.mark.parametrize(
-        ("heading", "kind"),
-        [
-            ("How It Works and Common Uses", SectionKind.HOW_IT_WORKS),
-            ("Side Effects, Warnings, and Drug Interactions", SectionKind.SIDE_EFFECTS),
-            ("Dosage and Administration", SectionKind.DOSAGE),
-            ("Uses and indications", SectionKind.USAGE),
-            ("Warnings and precautions", SectionKind.PRECAUTIONS),
-            ("Contra-indications", SectionKind.CONTRAINDICATIONS),
-            ("Drug interactions", SectionKind.INTERACTIONS),
-            ("Mechanism of action", SectionKind.HOW_IT_WORKS),
-            ("Frequently Asked Questions", "faq"),
-            ("Storage", SectionKind.OTHER),
-            ("Overdose", SectionKind.OTHER),
-        ],
-    )
-    def test_first_keyword_decides(self, heading, kind):
-        """A heading naming several kinds takes the one it names first; unknown is "other"."""
-        assert section_kind(heading) == kind
-
-
-class TextCleanupTests:
-    def test_line_endings_and_whitespace(self):
-        """CRLF/CR become LF, trailing spaces go and runs of blank lines collapse."""
-        text = (
-            "---\r\ntitle: Foo\r\n---\r\n# Foo\r\n## Usage  \r\nLine one.   \r\r\r\n\r\nLine two.\r"
-        )
-        parsed = parse_document(text, source_name="foo.md")
-        assert parsed.sections[0].body == "Line one.\n\nLine two."
-
-    def test_decomposed_unicode_is_composed(self):
-        """Text in decomposed form (e + combining accent) is stored composed (NFC)."""
-        parsed = parse_document("# Cafe\u0301ine\n\n## Usage\n\nCafe\u0301.", source_name="x.md")
-        assert parsed.name == "Caféine"
-        assert parsed.sections[0].body == "Café."
-
-    def test_unknown_heading_kept_as_other(self):
-        """An unrecognised heading becomes an "other" section that keeps the heading."""
-        parsed = parse_document("# Foo\n\n## Storage\n\nKeep cool.", source_name="x.md")
-        assert [(s.kind, s.heading, s.body) for s in parsed.sections] == [
-            (SectionKind.OTHER, "Storage", "Keep cool.")
-        ]
 
 
 @pytest.mark.django_db
