@@ -346,7 +346,7 @@ class PaginationTests:
     ):
         """Past the cap, the count says "more than", and name matches are still shown first."""
         published("Insomnia Relief", contributor=contributor, reviewer=reviewer, body="Sleep.")
-        monkeypatch.setattr(search_module, "MAX_RESULTS", 5)
+        monkeypatch.setattr("monographs.search.results.MAX_RESULTS", 5)
         monkeypatch.setattr("monographs.views.search.MAX_RESULTS", 5)
         response = search(client, "insomnia")
         html = response.content.decode()
