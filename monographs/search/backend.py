@@ -1,6 +1,7 @@
 """The contract every search backend keeps, and the results they all hand back.
 
-Ranking is the same on every backend: drugs whose *name* holds every
+A backend is made for one database alias (`using`) and runs every query, ORM or raw SQL, on
+that database. Ranking is the same on every backend: drugs whose *name* holds every
 query word come first, then those whose name, generic name, other names or class hold them, then
 body mentions; within a tier the backend's full-text rank decides. When nothing matches, drug
 names that look like the query are offered instead, for misspellings.
@@ -53,7 +54,9 @@ def lead(text: str, words: int = 30) -> SafeString:
 
 @runtime_checkable
 class SearchBackend(Protocol):
-    """Search over the `SearchDocument` rows, and upkeep of whatever index the database keeps."""
+    """Search over the `SearchDocument` rows of the database `using` names, and index upkeep."""
+
+    using: str
 
     def count(self, query: ParsedQuery, *, limit: int) -> int:
         """How many drugs match, counting no further than one past `limit`."""

@@ -11,7 +11,7 @@ import re
 from monographs.markdown import render_markdown
 from monographs.models import Drug, SearchDocument, SectionKind
 from monographs.search.backend import MARK_START, MARK_STOP
-from monographs.search.routing import backend
+from monographs.search.routing import writing_backend
 
 REBUILD_BATCH = 200
 
@@ -78,7 +78,7 @@ def search_index_update(drug: Drug) -> None:
             "reviewed_at": revision.approved_at,
         },
     )
-    backend().document_written(drug.pk)
+    writing_backend().document_written(drug.pk)
 
 
 def search_index_rebuild() -> int:
@@ -105,7 +105,7 @@ def search_index_rebuild() -> int:
         if len(batch) == REBUILD_BATCH:
             indexed += _index_batch(batch)
     indexed += _index_batch(batch)
-    backend().documents_rebuilt()
+    writing_backend().documents_rebuilt()
     return indexed
 
 

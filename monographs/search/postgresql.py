@@ -11,7 +11,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramWordSimilarity,
 )
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, F, Func, TextField, Value, When
 from django.db.models.functions import Coalesce, Concat, Greatest, Left, NullIf, StrIndex, Substr
 
@@ -72,14 +72,20 @@ class PostgresSearch:
         "fragment_delimiter": " … ",
     }
 
+    def __init__(self, using: str) -> None:
+        self.using = using
+
+    def _documents(self):
+        return SearchDocument.objects.using(self.using)
+
     def document_written(self, drug_id: int) -> None:
         """Compute the row's vectors from its text (the GIN indexes follow by themselves)."""
-        SearchDocument.objects.filter(drug_id=drug_id).update(**postgres_vectors())
+        self._documents().filter(drug_id=drug_id).update(**postgres_vectors())
 
     def documents_rebuilt(self) -> None:
-        SearchDocument.objects.update(**postgres_vectors())
+        self._documents().update(**postgres_vectors())
         # Fresh statistics, so the planner knows the table is big enough for its indexes.
-        with connection.cursor() as cursor:
+        with connections[self.using].cursor() as cursor:
             cursor.execute("ANALYZE monographs_searchdocument")
 
     @staticmethod
@@ -101,17 +107,17 @@ class PostgresSearch:
 
     def count(self, query: ParsedQuery, *, limit: int) -> int:
         """How many drugs match, counting no further than one past `limit`."""
-        matches = SearchDocument.objects.filter(search_vector=self.tsquery(query))
+        matches = self._documents().filter(search_vector=self.tsquery(query))
         return matches.values("pk")[: limit + 1].count()
 
     def page(
         self, query: ParsedQuery, *, offset: int, limit: int, cap: int | None
     ) -> list[SearchHit]:
         tsquery = self.tsquery(query)
-        matches = SearchDocument.objects.filter(search_vector=tsquery)
+        matches = self._documents().filter(search_vector=tsquery)
         if cap is not None:
             name_matches = matches.filter(names_vector=tsquery).values("pk")[:cap]
-            candidates = SearchDocument.objects.filter(
+            candidates = self._documents().filter(
                 pk__in=name_matches.union(matches.values("pk")[:cap])
             )
         else:
@@ -157,7 +163,8 @@ class PostgresSearch:
     def similar_names(self, query: ParsedQuery) -> list[SearchHit]:
         text = " ".join(query.words)
         rows = (
-            SearchDocument.objects.filter(name__trigram_word_similar=text)
+            self._documents()
+            .filter(name__trigram_word_similar=text)
             .annotate(similarity=TrigramWordSimilarity(text, "name"), opening=Left("body", 400))
             .order_by("-similarity", "name")
             .values_list("slug", "name", "drug_class", "reviewed_at", "opening")

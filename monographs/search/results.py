@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from monographs.search.backend import SearchHit
 from monographs.search.query import ParsedQuery, parse_query
-from monographs.search.routing import backend
+from monographs.search.routing import reading_backend
 
 MAX_RESULTS = 500
 MIN_FUZZY_CHARS = 4
@@ -28,11 +28,12 @@ class SearchResults:
 
     def count(self) -> int:
         if self._count is None:
-            found = 0 if self.query.is_empty else backend().count(self.query, limit=MAX_RESULTS)
+            search = reading_backend()
+            found = 0 if self.query.is_empty else search.count(self.query, limit=MAX_RESULTS)
             self.is_capped = found > MAX_RESULTS
             self._count = min(found, MAX_RESULTS)
             if found == 0 and len("".join(self.query.words)) >= MIN_FUZZY_CHARS:
-                self._similar = backend().similar_names(self.query)
+                self._similar = search.similar_names(self.query)
                 self.is_fuzzy = bool(self._similar)
                 self._count = len(self._similar)
         return self._count
@@ -49,7 +50,7 @@ class SearchResults:
         if self.is_fuzzy:
             return self._similar[start:stop]
         cap = MAX_RESULTS if self.is_capped else None
-        return backend().page(self.query, offset=start, limit=stop - start, cap=cap)
+        return reading_backend().page(self.query, offset=start, limit=stop - start, cap=cap)
 
 
 def search_drugs(raw_query: str) -> SearchResults:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db import connection
+from django.db import connections
 
 from monographs.search.backend import (
     FUZZY_LIMIT,
@@ -43,13 +43,17 @@ class SQLiteSearch:
     # bm25 weight of each column of monographs_search_fts: name, aliases, body, faqs.
     weights = "10.0, 5.0, 1.0, 0.5"
 
+    def __init__(self, using: str) -> None:
+        self.using = using
+
     def _rows(self, sql: str, params=()) -> list[tuple]:
-        with connection.cursor() as cursor:
+        with connections[self.using].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
 
     def _as_datetime(self, value) -> datetime:
         """Raw SQLite queries hand timestamps back as text."""
+        connection = connections[self.using]
         return connection.ops.convert_datetimefield_value(value, None, connection)
 
     def document_written(self, drug_id: int) -> None:
