@@ -4,7 +4,7 @@ from django.db import transaction
 
 from monographs.caching import public_pages_changed
 from monographs.models import Drug, RetiredSlug, SearchDocument
-from monographs.search import search_index_update
+from monographs.search.index import search_index_update
 
 
 class PublishedSlugTaken(Exception):

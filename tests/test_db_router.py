@@ -1,11 +1,16 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connections, router, transaction
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from medref.db_router import PRIMARY, REPLICA
 from monographs.models import Drug, FAQItem, Revision, SearchDocument, Section
+from monographs.search.routing import reading_backend, writing_backend
 from reviews.models import Review
 from tests.factories import DrugFactory
 
@@ -58,6 +63,11 @@ class RoutingDecisionTests:
             assert router.db_for_read(Drug) == PRIMARY
             assert Drug.objects.select_for_update().db == PRIMARY
 
+    def test_search_runs_on_the_database_read_from(self, replica):
+        """Search is served by a backend on the replica; index upkeep by one on the primary."""
+        assert reading_backend().using == REPLICA
+        assert writing_backend().using == PRIMARY
+
     def test_relations_followed_from_a_primary_object_stay_on_the_primary(self, replica):
         """An object graph loaded from the primary is not completed from the replica."""
         drug = Drug(name="Examplamine")
@@ -102,3 +112,22 @@ class ReplicaQueryTests:
         assert response.status_code == 200
         assert any("monographs_revision" in query["sql"] for query in replica_queries)
         assert not any("monographs_" in query["sql"] for query in primary)
+
+    def test_search_reads_from_the_replica(self, client, replica, published_drug):
+        """A reader's search runs every query, raw full-text SQL included, on the replica."""
+        with (
+            CaptureQueriesContext(connections[PRIMARY]) as primary,
+            CaptureQueriesContext(replica) as replica_queries,
+        ):
+            response = client.get(reverse("monographs:search"), {"q": published_drug.name})
+        assert response.status_code == 200
+        assert f">{published_drug.name}</a>" in response.content.decode()
+        assert any("monographs_search" in query["sql"] for query in replica_queries)
+        assert not any("monographs_" in query["sql"] for query in primary)
+
+    def test_rebuilding_the_search_index_stays_on_the_primary(self, replica, published_drug):
+        """The rebuild command reads, writes and maintains the index on the primary alone."""
+        with CaptureQueriesContext(replica) as replica_queries:
+            call_command("rebuild_search_index", stdout=io.StringIO())
+        assert SearchDocument.objects.using(PRIMARY).get().drug_id == published_drug.pk
+        assert len(replica_queries) == 0

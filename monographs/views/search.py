@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from monographs.search import MAX_QUERY_CHARS, MAX_RESULTS, search_drugs
+from monographs.search.query import MAX_QUERY_CHARS
+from monographs.search.results import MAX_RESULTS, search_drugs
 
 RESULTS_PER_PAGE = 10
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from monographs.search import search_index_rebuild
+from monographs.search.index import search_index_rebuild
 
 
 class Command(BaseCommand):
