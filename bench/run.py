@@ -63,7 +63,7 @@ DATASET_INPUTS = [
     "bench/writers.py",
     "bench/generate_dataset.py",
     "monographs/article.py",
-    "monographs/search.py",
+    "monographs/search/*.py",
     "monographs/markdown.py",
     "monographs/publication.py",
     "templates/monographs/article.html",
