@@ -428,13 +428,16 @@ class _Replayer:
                 rows.reviews.append(review)
                 self._audit(rows, keys, drug, AuditEntry.Action.SUBMITTED, by, revision, step)
             else:
-                # review_approve: close the review, approve the revision, publish it
-                review.status = Review.Status.APPROVED
-                review.closed_at = step.at
-                revision.approved_by_id = by
-                revision.approved_by_credit = self.people.credits[step.by]
-                revision.approved_at = step.at
-                revision.next_review_due = (step.at + self.interval).date()
+                # review_approve: close the review, approve the revision, publish it. The
+                # article is assembled after the replay (see `_replay_tasks`).
+                review.close(status=Review.Status.APPROVED, at=step.at)
+                revision.record_approval(
+                    by=get_user_model()(pk=by),
+                    credit=self.people.credits[step.by],
+                    at=step.at,
+                    review_interval=self.interval,
+                    assemble=False,
+                )
                 rows.to_assemble.append(revision)
                 drug.published_revision = revision
                 drug.updated_at = step.at

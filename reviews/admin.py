@@ -441,18 +441,9 @@ class ReviewAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return review
 
-    @staticmethod
-    def _decide_refusal(user, review) -> str:
-        """Why the page has no decision form for `user` ("" if it has one)."""
-        try:
-            review.check_decider(user)
-        except NotPermitted as error:
-            return str(error)
-        return ""
-
     def _render_review(self, request, review, *, form=None, status=200):
-        refusal = self._decide_refusal(request.user, review) if review.is_open else ""
-        may_decide = review.is_open and not refusal
+        refusal = review.decide_refusal(request.user)
+        may_decide = not refusal
         if may_decide and form is None:
             form = DecisionForm(section_titles=self._section_titles(review))
         context = {
@@ -461,7 +452,8 @@ class ReviewAdmin(admin.ModelAdmin):
                 review, user=request.user, form=form if may_decide else None, may_decide=may_decide
             ),
             "opts": self.opts,
-            "decide_refusal": refusal,
+            # A closed review's page shows its outcome, not why nobody may decide it any more.
+            "decide_refusal": refusal if review.is_open else "",
             "title": f"Review of {review.revision}",
             "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
             "drug_change_url": reverse("admin:monographs_drug_change", args=[review.drug_id]),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
@@ -43,7 +44,7 @@ def person_label(user) -> str:
 
 
 def decide_refusal(user) -> str:
-    """Why `user` may not approve or request changes ("" if they may)."""
+    """Why `user` may not decide on any review ("" if they may); see `Review.decide_refusal`."""
     profile = getattr(user, "reviewer_profile", None)
     if not (
         user.is_active
@@ -85,7 +86,12 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(status=Review.Status.IN_REVIEW)
 
     def reviewable_by(self, user):
-        """Reviews in progress that the user may decide: none containing their own edits."""
+        """Reviews `user` may decide: `Review.decide_refusal`'s rule, stated for many rows.
+
+        Open reviews, none for someone who may not decide at all, none with their own edits.
+        """
+        if not can_decide(user):
+            return self.none()
         return self.in_review().exclude(revision__authors=user)
 
     def for_queue(self):
@@ -163,33 +169,80 @@ class Review(WorkflowOwnedModel):
             )
         self.status = status
 
+    def close(self, *, status: str, at) -> list[str]:
+        """Move the review to `status` as of `at`; return the workflow fields to save."""
+        self._move_to(status)
+        self.closed_at = at
+        return ["status", "closed_at"]
+
+    # Who may decide. `decide_refusal` is the one statement of the rule; `check_decider` raises
+    # its person-level half (the transition table refuses a closed review), and
+    # `ReviewQuerySet.reviewable_by` and `deciders` state it for many reviews or many people.
+
+    def decide_refusal(self, user) -> str:
+        """Why `user` may not approve or send back this review ("" if they may).
+
+        The review must be open, `user` a medical reviewer with a credential and a full name,
+        and none of the revision's edits theirs (the four-eyes rule).
+        """
+        if not self.is_open:
+            return f"This review is already {self.get_status_display().lower()}."
+        error = self._decider_error(user)
+        return str(error) if error else ""
+
+    def can_be_decided_by(self, user) -> bool:
+        """Whether `user` may approve or send back this review."""
+        return not self.decide_refusal(user)
+
     def check_decider(self, user) -> None:
+        """Raise the domain error that keeps `user` from deciding on this review, if any."""
+        error = self._decider_error(user)
+        if error is not None:
+            raise error
+
+    def _decider_error(self, user) -> NotPermitted | None:
         refusal = decide_refusal(user)
         if refusal:
-            raise NotPermitted(refusal)
+            return NotPermitted(refusal)
         if self.revision.authors.filter(pk=user.pk).exists():
-            raise OwnEditApproval(
+            return OwnEditApproval(
                 "You cannot decide on a revision that contains your own edits; "
                 "another reviewer must review it."
             )
+        return None
 
-    def approve(self, *, by) -> None:
+    def deciders(self) -> list:
+        """The people who may decide this review while it is open (`decide_refusal` per person)."""
+        candidates = (
+            get_user_model()
+            .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
+            .exclude(pk__in=self.revision.authors.values("pk"))
+            .select_related("reviewer_profile")
+            .distinct()
+        )
+        return [user for user in candidates if can_decide(user)]
+
+    def approve(self, *, by, at) -> list[str]:
+        """Close the review as approved by `by`; return the workflow fields to save."""
         self.check_decider(by)
-        self._move_to(self.Status.APPROVED)
+        return self.close(status=self.Status.APPROVED, at=at)
 
-    def request_changes(self, *, by, comment: str) -> None:
+    def request_changes(self, *, by, comment: str, at) -> list[str]:
+        """Close the review as sent back by `by`; return the workflow fields to save."""
         if not comment.strip():
             raise ReviewError("Say what needs to change: a comment is required.")
         self.check_decider(by)
-        self._move_to(self.Status.CHANGES_REQUESTED)
+        return self.close(status=self.Status.CHANGES_REQUESTED, at=at)
 
-    def withdraw(self, *, by) -> None:
+    def withdraw(self, *, by, at) -> list[str]:
+        """Close the review at its submitter's request; return the workflow fields to save."""
         if by.pk != self.submitted_by_id:
             raise NotPermitted("Only the person who submitted this revision can withdraw it.")
-        self._move_to(self.Status.WITHDRAWN)
+        return self.close(status=self.Status.WITHDRAWN, at=at)
 
-    def supersede(self) -> None:
-        self._move_to(self.Status.SUPERSEDED)
+    def supersede(self, *, at) -> list[str]:
+        """Close the review because its drug changed; return the workflow fields to save."""
+        return self.close(status=self.Status.SUPERSEDED, at=at)
 
 
 class Decision(models.Model):

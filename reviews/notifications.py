@@ -4,11 +4,8 @@ Nobody is asked to act on their own move; the submitter gets a receipt of their 
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import reverse
-
-from reviews.models import REVIEWERS_GROUP
 
 
 def _addresses(users, *, except_user=None) -> list[str]:
@@ -44,18 +41,6 @@ def _contributors(review) -> list:
     return [review.submitted_by, *review.revision.authors.all()]
 
 
-def _reviewers(review):
-    """Medical reviewers able to decide on this review: credentialed and not its authors."""
-    return (
-        get_user_model()
-        .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
-        .exclude(reviewer_profile__credential="")
-        .exclude(reviewer_profile__isnull=True)
-        .exclude(pk__in=review.revision.authors.values("pk"))
-        .distinct()
-    )
-
-
 def review_submitted(review) -> None:
     """Ask the reviewers for a review; tell co-authors their edits went with it."""
     submitter = review.submitted_by
@@ -63,7 +48,7 @@ def review_submitted(review) -> None:
         f"Review requested: {review.drug.name}",
         f"{submitter.get_username()} submitted {review.revision} for medical review.\n\n"
         f"{review.comment}\n\nReview it at {_review_url(review)}\n",
-        _addresses(_reviewers(review), except_user=submitter),
+        _addresses(review.deciders(), except_user=submitter),
     )
     _send(
         f"Submitted for review: {review.drug.name}",
@@ -98,7 +83,7 @@ def review_superseded(review, *, by=None) -> None:
         f"{review.revision} was edited after it was submitted, so its review is closed; "
         "approving it is no longer possible. A newer submission will follow.\n"
         f"Details: {_review_url(review)}\n",
-        _addresses(_reviewers(review), except_user=by),
+        _addresses(review.deciders(), except_user=by),
     )
 
 
@@ -107,5 +92,5 @@ def review_withdrawn(review) -> None:
     _send(
         f"Withdrawn: {review.drug.name}",
         f"{review.submitted_by.get_username()} withdrew {review.revision} from review.\n",
-        _addresses(_reviewers(review), except_user=review.submitted_by),
+        _addresses(review.deciders(), except_user=review.submitted_by),
     )

@@ -68,9 +68,7 @@ def review_supersede_if_stale(*, review: Review, by=None) -> bool:
 def _supersede_if_stale(review: Review, *, by) -> bool:
     if not review.is_open or not review_is_stale(review):
         return False
-    review.supersede()
-    review.closed_at = timezone.now()
-    review.save(update_fields=["status", "closed_at"])
+    review.save(update_fields=review.supersede(at=timezone.now()))
     _audit(
         drug=review.drug,
         action=AuditEntry.Action.SUPERSEDED,
@@ -116,7 +114,13 @@ STALE_MESSAGE = (
 
 
 def review_approve(*, review: Review, by, comment: str = "", section_notes=None) -> Review:
-    """Approve the frozen revision and publish it, unless it was edited since submission."""
+    """Approve the frozen revision and publish it, unless it was edited since submission.
+
+    One transaction under one lock (drug, review, revision): close the review, stamp the
+    revision, point the drug at it, refresh what derives from publication, record the
+    decision and the audit entry, and mail the contributors once it commits.
+    """
+    # Refused before taking any lock; the locked review is checked again by `approve`.
     review.check_decider(by)
     with transaction.atomic():
         review = _lock_review(review)
@@ -131,25 +135,16 @@ def review_approve(*, review: Review, by, comment: str = "", section_notes=None)
 
 def _publish(*, review: Review, by, comment: str, section_notes) -> None:
     """Approve and publish the locked `review` (its drug and revision locked with it)."""
-    review.approve(by=by)
     now = timezone.now()
-    review.closed_at = now
-    review.save(update_fields=["status", "closed_at"])
-
+    review.save(update_fields=review.approve(by=by, at=now))
     revision = review.revision
-    revision.approved_by = by
-    revision.approved_by_credit = reviewer_display_name(by)
-    revision.approved_at = now
-    revision.next_review_due = (now + timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS)).date()
-    revision.assemble_article()
     revision.save(
-        update_fields=[
-            "approved_by",
-            "approved_by_credit",
-            "approved_at",
-            "next_review_due",
-            "article_html",
-        ]
+        update_fields=revision.record_approval(
+            by=by,
+            credit=reviewer_display_name(by),
+            at=now,
+            review_interval=timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS),
+        )
     )
 
     drug = review.drug
@@ -181,9 +176,7 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> None:
 def review_request_changes(*, review: Review, by, comment: str, section_notes=None) -> Review:
     """Send the revision back to its contributors with the reviewer's comments."""
     review = _lock_review(review)
-    review.request_changes(by=by, comment=comment)
-    review.closed_at = timezone.now()
-    review.save(update_fields=["status", "closed_at"])
+    review.save(update_fields=review.request_changes(by=by, comment=comment, at=timezone.now()))
     Decision.objects.create(
         review=review,
         reviewer=by,
@@ -211,9 +204,7 @@ def review_request_changes(*, review: Review, by, comment: str, section_notes=No
 def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
     """The submitter takes their revision back out of review."""
     review = _lock_review(review)
-    review.withdraw(by=by)
-    review.closed_at = timezone.now()
-    review.save(update_fields=["status", "closed_at"])
+    review.save(update_fields=review.withdraw(by=by, at=timezone.now()))
     _audit(
         drug=review.drug,
         action=AuditEntry.Action.WITHDRAWN,

@@ -1,5 +1,6 @@
 import hashlib
 import json
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -123,6 +124,26 @@ class Revision(WorkflowOwnedModel):
     @property
     def faqs(self) -> list[dict]:
         return self.content.get("faqs", [])
+
+    def record_approval(
+        self, *, by, credit: str, at: datetime, review_interval: timedelta, assemble: bool = True
+    ) -> list[str]:
+        """Stamp who approved this revision and when; return the workflow fields it set.
+
+        `credit` is the reviewer's public name and credential as at approval. The caller saves
+        with `update_fields=` the returned list, under the row's lock. `assemble=False` leaves
+        `article_html` to the caller (the bench writer assembles combinations once their
+        components are in the database) and leaves it out of the list.
+        """
+        self.approved_by = by
+        self.approved_by_credit = credit
+        self.approved_at = at
+        self.next_review_due = (at + review_interval).date()
+        fields = ["approved_by", "approved_by_credit", "approved_at", "next_review_due"]
+        if assemble:
+            self.assemble_article()
+            fields.append("article_html")
+        return fields
 
     def assemble_article(self) -> None:
         """Render the article HTML once, so public requests never render markdown."""
