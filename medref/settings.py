@@ -233,10 +233,11 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
-# Editorial sessions end after SESSION_IDLE_MINUTES without a request (each request renews them)
-# and when the browser closes. Public pages never open a session (monographs/caching.py).
+# Editorial sessions end after SESSION_IDLE_MINUTES without a request (a request renews them, at
+# most once every SESSION_RENEW_SECONDS: medref/sessions.py) and when the browser closes. Public
+# pages never open a session (monographs/caching.py).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "240")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Security: safe defaults everywhere; the HTTPS-only ones switch on when DEBUG is off.
