@@ -4,6 +4,10 @@ Views stay thin: they check permissions (403 when missing), call a service from
 `reviews.services`, and turn a domain error into an admin message.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -98,9 +102,10 @@ class WorkflowDrugAdmin(DrugAdmin):
 
     def get_urls(self):
         views = [
-            ("submit-for-review", self.submit_view, "workflow_submit"),
-            ("withdraw-review", self.withdraw_view, "workflow_withdraw"),
-            ("unpublish", self.unpublish_view, "workflow_unpublish"),
+            *(
+                (action.route, partial(self.workflow_action_view, action=action), action.name)
+                for action in WORKFLOW_ACTIONS
+            ),
             ("audit", self.audit_view, "workflow_audit"),
         ]
         workflow_urls = [
@@ -206,85 +211,38 @@ class WorkflowDrugAdmin(DrugAdmin):
             self.message_user(request, success, messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(drug))
 
-    def submit_view(self, request, object_id):
+    def workflow_action_view(self, request, object_id, *, action: "WorkflowAction"):
+        """Confirm a workflow move on GET and make it on POST (403 without permission)."""
         drug = self._drug_or_404(request, object_id)
-        if not self._may_submit(request, drug):
+        if not action.is_permitted(self, request, drug):
             raise PermissionDenied
-        form = SubmitForm(request.POST if request.method == "POST" else None)
+        review = None
+        if action.acts_on_review:
+            review = Review.objects.in_review().filter(drug=drug).first()
+            if review is None:
+                self.message_user(
+                    request, "Nothing of this monograph is in review.", messages.ERROR
+                )
+                return HttpResponseRedirect(self._change_url(drug))
+            if review.submitted_by_id != request.user.pk:
+                raise PermissionDenied(
+                    "Only the person who submitted this revision can withdraw it."
+                )
+        form = action.form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             return self._run(
                 request,
                 drug,
-                lambda: review_submit(
-                    drug=drug, by=request.user, comment=form.cleaned_data["reason"]
-                ),
-                f"“{drug}” is now waiting for a medical reviewer.",
+                lambda: action.perform(drug=drug, review=review, by=request.user, form=form),
+                action.success(drug, review),
             )
         return self._confirm(
             request,
             drug,
             form=form,
-            title=f"Submit “{drug}” for review",
-            button="Submit for review",
-            explanation="The current working copy is frozen as a revision for a medical "
-            "reviewer. The public keeps seeing the published version until it is approved.",
-        )
-
-    def withdraw_view(self, request, object_id):
-        drug = self._drug_or_404(request, object_id)
-        if not self.has_change_permission(request, drug):
-            raise PermissionDenied
-        review = Review.objects.in_review().filter(drug=drug).first()
-        if review is None:
-            self.message_user(request, "Nothing of this monograph is in review.", messages.ERROR)
-            return HttpResponseRedirect(self._change_url(drug))
-        if review.submitted_by_id != request.user.pk:
-            raise PermissionDenied("Only the person who submitted this revision can withdraw it.")
-        form = CommentForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            return self._run(
-                request,
-                drug,
-                lambda: review_withdraw(
-                    review=review, by=request.user, comment=form.cleaned_data["comment"]
-                ),
-                f"Revision {review.revision.number} of “{drug}” was withdrawn from review.",
-            )
-        return self._confirm(
-            request,
-            drug,
-            form=form,
-            title=f"Withdraw “{drug}” from review",
-            button="Withdraw",
-            explanation=f"Revision {review.revision.number} leaves the review queue. "
-            "Your working copy is kept; submit again when it is ready.",
-        )
-
-    def unpublish_view(self, request, object_id):
-        drug = self._drug_or_404(request, object_id)
-        if not (
-            request.user.has_perm("monographs.unpublish_drug")
-            and self.has_view_or_change_permission(request, drug)
-        ):
-            raise PermissionDenied
-        form = CommentForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            return self._run(
-                request,
-                drug,
-                lambda: drug_unpublish(
-                    drug=drug, by=request.user, comment=form.cleaned_data["comment"]
-                ),
-                f"“{drug}” was taken off the public site. Its history is kept.",
-            )
-        return self._confirm(
-            request,
-            drug,
-            form=form,
-            title=f"Unpublish “{drug}”",
-            button="Unpublish",
-            explanation="The monograph disappears from the public site. Its revisions, "
-            "history and audit trail are kept; a new approval publishes it again.",
+            title=action.title.format(drug=drug),
+            button=action.button,
+            explanation=action.explanation(drug, review),
         )
 
     def audit_view(self, request, object_id):
@@ -307,6 +265,83 @@ class WorkflowDrugAdmin(DrugAdmin):
             "change_url": self._change_url(drug),
         }
         return TemplateResponse(request, "admin/reviews/drug/audit_trail.html", context)
+
+
+@dataclass(frozen=True)
+class WorkflowAction:
+    """A confirm-then-act move on a monograph's change form: submit, withdraw or unpublish."""
+
+    route: str
+    name: str
+    form_class: type
+    title: str
+    button: str
+    is_permitted: Callable[["WorkflowDrugAdmin", object, Drug], bool]
+    perform: Callable[..., object]
+    explanation: Callable[[Drug, Review | None], str]
+    success: Callable[[Drug, Review | None], str]
+    # Withdrawing acts on the review in progress, and only its submitter may.
+    acts_on_review: bool = False
+
+
+WORKFLOW_ACTIONS = [
+    WorkflowAction(
+        route="submit-for-review",
+        name="workflow_submit",
+        form_class=SubmitForm,
+        title="Submit “{drug}” for review",
+        button="Submit for review",
+        is_permitted=lambda admin, request, drug: admin._may_submit(request, drug),
+        perform=lambda *, drug, review, by, form: review_submit(
+            drug=drug, by=by, comment=form.cleaned_data["reason"]
+        ),
+        explanation=lambda drug, review: (
+            "The current working copy is frozen as a revision for a medical reviewer. The "
+            "public keeps seeing the published version until it is approved."
+        ),
+        success=lambda drug, review: f"“{drug}” is now waiting for a medical reviewer.",
+    ),
+    WorkflowAction(
+        route="withdraw-review",
+        name="workflow_withdraw",
+        form_class=CommentForm,
+        title="Withdraw “{drug}” from review",
+        button="Withdraw",
+        is_permitted=lambda admin, request, drug: admin.has_change_permission(request, drug),
+        perform=lambda *, drug, review, by, form: review_withdraw(
+            review=review, by=by, comment=form.cleaned_data["comment"]
+        ),
+        explanation=lambda drug, review: (
+            f"Revision {review.revision.number} leaves the review queue. Your working copy is "
+            "kept; submit again when it is ready."
+        ),
+        success=lambda drug, review: (
+            f"Revision {review.revision.number} of “{drug}” was withdrawn from review."
+        ),
+        acts_on_review=True,
+    ),
+    WorkflowAction(
+        route="unpublish",
+        name="workflow_unpublish",
+        form_class=CommentForm,
+        title="Unpublish “{drug}”",
+        button="Unpublish",
+        is_permitted=lambda admin, request, drug: (
+            request.user.has_perm("monographs.unpublish_drug")
+            and admin.has_view_or_change_permission(request, drug)
+        ),
+        perform=lambda *, drug, review, by, form: drug_unpublish(
+            drug=drug, by=by, comment=form.cleaned_data["comment"]
+        ),
+        explanation=lambda drug, review: (
+            "The monograph disappears from the public site. Its revisions, history and audit "
+            "trail are kept; a new approval publishes it again."
+        ),
+        success=lambda drug, review: (
+            f"“{drug}” was taken off the public site. Its history is kept."
+        ),
+    ),
+]
 
 
 class QueueFilter(admin.SimpleListFilter):
