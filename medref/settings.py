@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages from the cache: a hit skips everything below (monographs/caching.py).
-    "monographs.caching.PageCacheMiddleware",
+    "monographs.public.page_cache.PageCacheMiddleware",
     "medref.sessions.SessionMiddleware",  # Django's, renewing only sessions a request read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from monographs.views.editor import markdown_preview
-from monographs.views.robots import robots_txt, sitemap_xml
+from monographs.admin_views import markdown_preview
+from monographs.public.crawlers import robots_txt, sitemap_xml
 
 urlpatterns = [
     # markdownx's own endpoints check no login and sanitize nothing: ours replace them.
@@ -10,5 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap_xml, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("", include("monographs.urls")),
+    path("", include("monographs.public.urls")),
 ]

@@ -15,7 +15,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from monographs import limits
+from monographs import admin_views, limits
 from monographs.forms import (
     LOCK_FIELD,
     PROVENANCE_FIELDS,
@@ -24,11 +24,10 @@ from monographs.forms import (
     LockedInlineFormSet,
     SectionAdminForm,
 )
-from monographs.history import RestoreError, drug_restore
 from monographs.locking import is_lock_conflict
 from monographs.markdown import render_ahead
 from monographs.models import UNVERIFIED_ORIGINS, Drug, FAQItem, Origin, Revision, Section
-from monographs.views import history as history_views
+from monographs.versions import RestoreError, drug_restore
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 SAVE_ATTEMPTS = 2
@@ -348,17 +347,17 @@ class DrugAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         drug = self.get_viewable_drug(request, object_id)
-        return history_views.history_list(self, request, drug, extra_context)
+        return admin_views.history_list(self, request, drug, extra_context)
 
     def history_compare_view(self, request, object_id):
         drug = self.get_viewable_drug(request, object_id)
-        return history_views.history_compare(self, request, drug)
+        return admin_views.history_compare(self, request, drug)
 
     def restore_view(self, request, object_id):
         drug = self.get_viewable_drug(request, object_id)
         if not self.has_restore_permission(request, drug):
             raise PermissionDenied
-        return history_views.history_restore(self, request, drug)
+        return admin_views.history_restore(self, request, drug)
 
     def perform_restore(self, request, drug, moment, reason: str = "") -> bool:
         """Restore the version of `moment` and tell the user; True if the restore succeeded."""
@@ -367,7 +366,7 @@ class DrugAdmin(SimpleHistoryAdmin):
         except RestoreError as error:
             self.message_user(request, str(error), messages.ERROR)
             return False
-        history_views.report_restore(self, request, moment, changed)
+        admin_views.report_restore(self, request, moment, changed)
         if changed:
             self.after_restore(request, drug)
         return True

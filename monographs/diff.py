@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from monographs.models import SectionKind
-
-ADDED, CHANGED, UNCHANGED, REMOVED = "added", "changed", "unchanged", "removed"
+from monographs.vocabulary import ADDED, CHANGED, REMOVED, UNCHANGED, section_title
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
@@ -139,10 +137,6 @@ class DocumentComparison:
         return [change.title for change in self.sections if change.is_changed]
 
 
-def _section_title(section: dict) -> str:
-    return section.get("heading") or SectionKind(section["kind"]).label
-
-
 def _keyed(items: list[dict], key) -> dict:
     """Key items by `key(item)`, numbering repeats so that each key is unique."""
     keyed, seen = {}, {}
@@ -196,7 +190,7 @@ def compare_documents(old: dict | None, new: dict) -> DocumentComparison:
         new.get("sections", []),
         key=lambda section: (section["kind"], section.get("heading", "")),
         text=lambda section: section["markdown"],
-        title=_section_title,
+        title=section_title,
         kind=lambda section: section["kind"],
     )
     comparison.faqs = _compare_items(

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
-from monographs.history import content_fields, format_moment
 from monographs.locking import drug_lock
 from monographs.models import Drug, FAQItem, SearchDocument, Section
+from monographs.versions import content_fields, format_moment
 
 LOCK_FIELD = "lock_version"
 PROVENANCE_FIELDS = ["origin", "ai_tool", "sources"]

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from monographs.caching import public_pages_changed
 from monographs.models import Drug, RetiredSlug, SearchDocument
+from monographs.public.page_cache import public_pages_changed
 from monographs.search.index import search_index_update
 
 

@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.db.models import Max
 
-from monographs.article import public_component_names
 from monographs.models import Drug, Revision, document_hash, edit_authors
+from monographs.public.article import public_component_names
 
 
 def drug_content_hash(drug: Drug) -> str:

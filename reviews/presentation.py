@@ -9,8 +9,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from monographs.diff import ADDED, CHANGED, REMOVED, UNCHANGED, compare_documents
-from monographs.models import Drug, Origin, Revision, SectionKind
+from monographs.diff import compare_documents
+from monographs.models import Drug, Revision
+from monographs.vocabulary import (
+    ADDED,
+    REMOVED,
+    UNCHANGED,
+    change_label,
+    provenance_summary,
+    section_title,
+)
 from reviews.models import (
     AuditEntry,
     Decision,
@@ -20,25 +28,6 @@ from reviews.models import (
     person_label,
 )
 from reviews.services import review_is_stale
-
-CHANGE_LABELS = {ADDED: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", REMOVED: "Removed"}
-
-
-def origin_label(origin: str) -> str:
-    return Origin(origin).label if origin in Origin.values else origin
-
-
-def provenance_summary(provenance: dict | None) -> str:
-    """One readable line: origin, tool and source titles."""
-    if not provenance:
-        return ""
-    parts = [origin_label(provenance.get("origin", ""))]
-    if provenance.get("ai_tool"):
-        parts.append(f"tool: {provenance['ai_tool']}")
-    sources = provenance.get("sources") or []
-    if sources:
-        parts.append("sources: " + "; ".join(source.get("title", "") for source in sources))
-    return " · ".join(parts)
 
 
 def _review_decisions_queryset():
@@ -88,10 +77,6 @@ def decision_views(reviews, user) -> list[DecisionView]:
             )
     views.sort(key=lambda view: (view.decision.created_at, view.decision.pk), reverse=True)
     return views
-
-
-def section_title(section: dict) -> str:
-    return section.get("heading") or SectionKind(section["kind"]).label
 
 
 def drug_reviews_with_decisions(drug: Drug):
@@ -150,7 +135,7 @@ def item_rows(changes, *, form=None, with_notes: bool = False) -> list[ItemRow]:
         rows.append(
             ItemRow(
                 change=change,
-                label=CHANGE_LABELS[change.status],
+                label=change_label(change.status),
                 old_provenance=provenance_summary((change.old or {}).get("provenance")),
                 new_provenance=provenance_summary((change.new or {}).get("provenance")),
                 note_field=note_field,

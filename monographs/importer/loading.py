@@ -9,7 +9,7 @@ from django.utils import timezone
 from monographs.importer.parsing import ComponentRef, ImportFailed, ParsedMonograph
 from monographs.markdown import render_ahead
 from monographs.models import Drug, FAQItem, Section
-from monographs.models.history import ChangeTrackedModel
+from monographs.models.tracking import ChangeTrackedModel
 
 
 @dataclass

@@ -8,9 +8,9 @@ from simple_history.signals import pre_create_historical_record
 
 from monographs.limits import MAX_TEXT_CHARS
 from monographs.markdown import MarkdownError, render_markdown
-from monographs.models.history import ChangeTrackedModel
 from monographs.models.ownership import WorkflowOwnedModel
 from monographs.models.provenance import Provenance
+from monographs.models.tracking import ChangeTrackedModel
 
 
 class SectionKind(models.TextChoices):

@@ -16,23 +16,10 @@ UNVERIFIED_ORIGINS = frozenset({Origin.AI_GENERATED, Origin.CROWD_SOURCED, Origi
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
-def parse_sources(text: str) -> list[dict]:
-    """Parse one source per line, written `Title | https://url` (the title is optional)."""
-    sources = []
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        title, _, url = line.rpartition("|")
-        sources.append({"title": title.strip() or url.strip(), "url": url.strip()})
-    return sources
-
-
-def format_sources(sources: list[dict]) -> str:
-    return "\n".join(f"{source['title']} | {source['url']}" for source in sources)
-
-
 def validate_sources(text: str) -> None:
+    # Imported here: the vocabulary module imports these models.
+    from monographs.vocabulary import parse_sources
+
     for source in parse_sources(text):
         try:
             _url_validator(source["url"])
@@ -62,6 +49,8 @@ class Provenance(models.Model):
 
     @property
     def source_list(self) -> list[dict]:
+        from monographs.vocabulary import parse_sources
+
         return parse_sources(self.sources)
 
     @property
@@ -74,4 +63,6 @@ class Provenance(models.Model):
     def set_provenance(self, document: dict) -> None:
         self.origin = document.get("origin") or Origin.UNKNOWN
         self.ai_tool = document.get("ai_tool") or ""
+        from monographs.vocabulary import format_sources
+
         self.sources = format_sources(document.get("sources") or [])

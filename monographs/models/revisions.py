@@ -147,6 +147,6 @@ class Revision(WorkflowOwnedModel):
 
     def assemble_article(self) -> None:
         """Render the article HTML once, so public requests never render markdown."""
-        from monographs.article import assemble_article
+        from monographs.public.article import assemble_article
 
         self.article_html = assemble_article(self)

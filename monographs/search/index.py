@@ -5,38 +5,19 @@ The index is written whenever publication changes (`search_index_update`, called
 `rebuild_search_index` command rewrites all of it (`search_index_rebuild`).
 """
 
-import html
-import re
-
 from monographs.markdown import render_markdown
-from monographs.models import Drug, SearchDocument, SectionKind
+from monographs.models import Drug, SearchDocument
 from monographs.search.backend import MARK_START, MARK_STOP
 from monographs.search.routing import writing_backend
+from monographs.vocabulary import html_to_text, section_title
 
 REBUILD_BATCH = 200
-
-_TAG = re.compile(r"<[^<>]*>")
 
 
 def _clean(text: str) -> str:
     """Text without highlight markers, NUL bytes or runs of whitespace."""
     text = (text or "").replace(MARK_START, " ").replace(MARK_STOP, " ").replace("\x00", " ")
     return " ".join(text.split())
-
-
-def _plain_text(html_text: str) -> str:
-    """The text of sanitized HTML (tags dropped, entities decoded)."""
-    return html.unescape(_TAG.sub(" ", html_text or ""))
-
-
-def _section_title(section: dict) -> str:
-    """The heading readers see, so "aspirin dosage" finds the monograph with a Dosage section."""
-    if section.get("heading"):
-        return _clean(section["heading"])
-    try:
-        return SectionKind(section.get("kind")).label
-    except ValueError:
-        return ""
 
 
 def document_fields(content: dict) -> dict:
@@ -46,13 +27,14 @@ def document_fields(content: dict) -> dict:
         text = section.get("html")
         if text is None:
             text = render_markdown(section.get("markdown", ""))
-        sections.append(f"{_section_title(section)} {_plain_text(text)}")
+        # The title readers see, so "aspirin dosage" finds the monograph with a Dosage section.
+        sections.append(f"{section_title(section)} {html_to_text(text)}")
     faqs = []
     for faq in content.get("faqs", []):
         answer = faq.get("html")
         if answer is None:
             answer = render_markdown(faq.get("answer", ""))
-        faqs.append(f"{faq.get('question', '')} {_plain_text(answer)}")
+        faqs.append(f"{faq.get('question', '')} {html_to_text(answer)}")
     aliases = [content.get("generic_name", ""), *content.get("other_names", [])]
     aliases.append(content.get("drug_class", ""))
     return {

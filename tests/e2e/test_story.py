@@ -9,9 +9,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import timezone
 
-from monographs.caching import public_pages_changed
 from monographs.importer import import_file
 from monographs.models import Drug
+from monographs.public.page_cache import public_pages_changed
 from reviews.services import review_approve, review_submit
 from tests.factories import ContributorFactory, ReviewerFactory
 

@@ -12,6 +12,7 @@ from monographs.importer.parsing.front_matter import meta_list, meta_text, scala
 from monographs.importer.parsing.markdown_article import atx_heading
 from monographs.importer.parsing.sections import drug_name_from_title
 from monographs.models import Origin, SectionKind
+from monographs.vocabulary import parse_source
 
 FAQ_HEADING = "Frequently asked questions"
 
@@ -123,8 +124,7 @@ def _provenance(item, source_name: str) -> dict:
             title = scalar_text(source.get("title"), "a source title", source_name)
             sources.append({"title": title or url, "url": url})
         elif isinstance(source, str):
-            title, _, url = source.rpartition("|")
-            sources.append({"title": title.strip() or url.strip(), "url": url.strip()})
+            sources.append(parse_source(source))
         else:
             raise ImportFailed(source_name, "a front-matter source is neither text nor a mapping")
     return {

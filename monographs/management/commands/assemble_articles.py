@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from monographs.caching import public_pages_changed
 from monographs.models import Revision
+from monographs.public.page_cache import public_pages_changed
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from monographs.history import drug_document_as_of, drug_versions
 from monographs.importer import ImportFailed, import_file, import_paths
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
+from monographs.versions import drug_document_as_of, drug_versions
 from tests.factories import monograph
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"

@@ -83,7 +83,7 @@ class PaginationTests:
         """Past the cap, the count says "more than", and name matches are still shown first."""
         published("Insomnia Relief", contributor=contributor, reviewer=reviewer, body="Sleep.")
         monkeypatch.setattr("monographs.search.results.MAX_RESULTS", 5)
-        monkeypatch.setattr("monographs.views.search.MAX_RESULTS", 5)
+        monkeypatch.setattr("monographs.public.search.MAX_RESULTS", 5)
         response = search(client, "insomnia")
         html = response.content.decode()
         assert "More than 5 monographs match “insomnia”" in html

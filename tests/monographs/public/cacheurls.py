@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from monographs.caching import cached_public_page
+from monographs.public.page_cache import cached_public_page
 
 calls: list[str] = []
 

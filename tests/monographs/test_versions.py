@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from monographs.history import drug_document_as_of, drug_restore, drug_versions
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
+from monographs.versions import drug_document_as_of, drug_restore, drug_versions
 from tests.factories import FAQItemFactory, SectionFactory, UserFactory, monograph
 from tests.monographs.adminforms import (
     change_url,

@@ -5,15 +5,15 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from medref.caches import RedisCache
-from monographs.caching import (
+from monographs.public.page_cache import (
     GENERATION_KEY,
     public_generation,
     public_pages_changed,
 )
 from reviews.services import drug_unpublish, review_approve, review_submit
 from tests.factories import monograph
-from tests.monographs import cacheurls
-from tests.monographs.publicsite import edit_section, page_text, published
+from tests.monographs.public import cacheurls
+from tests.monographs.public.publicsite import edit_section, page_text, published
 
 PUBLIC_URLS = ["/", "/drugs/", "/drugs/?letter=m", "/classes/", "/classes/vitamins/"]
 REDIS_URL = os.environ.get("MEDREF_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -320,7 +320,7 @@ class CachedResponseTests:
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.monographs.cacheurls")
+@pytest.mark.urls("tests.monographs.public.cacheurls")
 class DecoratorTests:
     @pytest.fixture(autouse=True)
     def _calls(self):

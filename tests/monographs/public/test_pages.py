@@ -6,22 +6,22 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from monographs.article import split_article
-from monographs.caching import generation_cached
 from monographs.models import Origin, Revision, SectionKind
-from monographs.views.public import COMBINATION_LINKS_KEY
+from monographs.public.article import split_article
+from monographs.public.monograph import COMBINATION_LINKS_KEY
+from monographs.public.page_cache import generation_cached
 from reviews.exceptions import AddressTaken
 from reviews.services import drug_unpublish, review_approve, review_submit
 from tests.conftest import publish
 from tests.factories import FAQItemFactory, SectionFactory, monograph
-from tests.monographs.publicsite import (
+from tests.monographs.public.publicsite import (
     clone_published,
     edit_section,
     outline,
     page_text,
     published,
 )
-from tests.monographs.test_sitemap_feed import ATOM_NS, feed_entries, sitemap_entries
+from tests.monographs.public.test_sitemap_feed import ATOM_NS, feed_entries, sitemap_entries
 from tests.reviews.conftest import change_form_data
 
 DISCLAIMER = (

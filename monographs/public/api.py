@@ -1,7 +1,7 @@
 """A read-only JSON API of published monographs, in the exporter's document shape.
 
 Responses are cached whole and carry `ETag`, `Last-Modified` and `Cache-Control` (see
-`monographs.caching`), so clients revalidate with a cheap 304.
+`monographs.public.page_cache`), so clients revalidate with a cheap 304.
 """
 
 from django.conf import settings
@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from monographs.caching import cached_public_page
 from monographs.models import Drug, RetiredSlug
+from monographs.public.page_cache import cached_public_page
 
 DRUGS_PER_PAGE = 50
 

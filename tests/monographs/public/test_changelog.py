@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from monographs.models import Revision
-from monographs.views import public
+from monographs.public import changes
 from reviews.services import (
     drug_unpublish,
     review_approve,
@@ -12,7 +12,7 @@ from reviews.services import (
 )
 from tests.conftest import publish
 from tests.factories import monograph
-from tests.monographs.publicsite import (
+from tests.monographs.public.publicsite import (
     edit_and_publish,
     edit_section,
     outline,
@@ -106,7 +106,7 @@ class ChangeLogTests:
 
     def test_long_histories_are_paginated(self, client, contributor, reviewer, monkeypatch):
         """Older versions are on later pages, still compared with the version before them."""
-        monkeypatch.setattr(public, "CHANGES_PER_PAGE", 2)
+        monkeypatch.setattr(changes, "CHANGES_PER_PAGE", 2)
         drug = published("Paged", contributor=contributor, reviewer=reviewer)
         for number in range(1, 4):
             edit_and_publish(drug, f"Text {number}.", contributor=contributor, reviewer=reviewer)

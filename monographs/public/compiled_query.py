@@ -2,7 +2,7 @@
 
 On the hottest public pages Django spends far longer turning a QuerySet into SQL than the
 database spends answering it (an indexed lookup by slug runs in tens of microseconds). A
-`PreparedQuery` is written as an ordinary `values()` / `values_list()` QuerySet; it is compiled
+`CompiledQuery` is written as an ordinary `values()` / `values_list()` QuerySet; it is compiled
 the first time it runs on a database alias, and later runs only swap in the arguments and apply
 the same converters Django would. Only exact-match arguments are supported: each argument must
 reach the SQL unchanged (no `LIKE` patterns, no lists).
@@ -43,7 +43,7 @@ class _Compiled:
     converters: tuple
 
 
-class PreparedQuery:
+class CompiledQuery:
     """A values() QuerySet of `model` built by `build(**arguments)`, compiled once per alias."""
 
     def __init__(self, model, build: Callable[..., QuerySet], **argument_types: type):

@@ -34,7 +34,9 @@ DEFAULT_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
 def _clock_generation() -> int:
-    return time.time_ns() // 1_000_000
+    # Nanoseconds: a generation restarted from the clock must be ahead of one that started
+    # from it earlier and was bumped once per publish since (a millisecond clock can tie).
+    return time.time_ns()
 
 
 def public_generation() -> int:

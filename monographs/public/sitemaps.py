@@ -7,8 +7,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from monographs.article import class_slug
 from monographs.models import SearchDocument
+from monographs.public.links import class_slug
 
 
 class SiteSitemap(Sitemap):

@@ -3,16 +3,16 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 
 from monographs.models import Drug
-from monographs.prepared import PreparedQuery
-from tests.monographs.publicsite import published
+from monographs.public.compiled_query import CompiledQuery
+from tests.monographs.public.publicsite import published
 
 
 @pytest.mark.django_db
-class PreparedQueryTests:
+class CompiledQueryTests:
     def test_gives_what_the_queryset_gives(self, contributor, reviewer):
         """Rows, names and converted values match the ordinary values() query."""
         drug = published("Prepared", contributor=contributor, reviewer=reviewer)
-        query = PreparedQuery(
+        query = CompiledQuery(
             Drug,
             lambda slug: Drug.objects.filter(slug=slug).values(
                 "pk", "name", "published_revision__approved_at"
@@ -32,7 +32,7 @@ class PreparedQueryTests:
         """The SQL is compiled once; each run uses its own arguments."""
         first = published("First", contributor=contributor, reviewer=reviewer)
         second = published("Second", contributor=contributor, reviewer=reviewer)
-        query = PreparedQuery(
+        query = CompiledQuery(
             Drug,
             lambda pk: Drug.objects.filter(pk=pk).values_list("name"),
             pk=int,
@@ -43,7 +43,7 @@ class PreparedQueryTests:
     def test_literal_percent_signs_survive(self, contributor, reviewer):
         """A % in the SQL itself is not mistaken for a placeholder."""
         drug = published("Percent", contributor=contributor, reviewer=reviewer)
-        query = PreparedQuery(
+        query = CompiledQuery(
             Drug,
             lambda slug: (
                 Drug.objects.filter(slug=slug)
@@ -56,7 +56,7 @@ class PreparedQueryTests:
 
     def test_refuses_arguments_the_sql_transforms(self, db):
         """A lookup that rewrites its argument (a LIKE pattern) cannot be prepared."""
-        query = PreparedQuery(
+        query = CompiledQuery(
             Drug, lambda text: Drug.objects.filter(name__icontains=text).values("pk"), text=str
         )
         with pytest.raises(ValueError, match="unchanged"):

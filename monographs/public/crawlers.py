@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from monographs.caching import cached_public_page
-from monographs.sitemaps import SITEMAPS
+from monographs.public.page_cache import cached_public_page
+from monographs.public.sitemaps import SITEMAPS
 
 
 @require_safe

@@ -7,7 +7,7 @@ from monographs.exporter import published_documents
 from reviews.services import drug_unpublish, review_submit
 from tests.conftest import publish
 from tests.factories import DrugFactory, monograph
-from tests.monographs.publicsite import edit_and_publish, edit_section
+from tests.monographs.public.publicsite import edit_and_publish, edit_section
 
 LIST_URL = "/api/drugs/"
 
@@ -74,7 +74,7 @@ class DrugListApiTests:
 
     def test_pages_link_to_each_other(self, client, contributor, reviewer, monkeypatch):
         """Pages carry count, next and previous, and together list every drug once."""
-        monkeypatch.setattr("monographs.views.api.DRUGS_PER_PAGE", 2)
+        monkeypatch.setattr("monographs.public.api.DRUGS_PER_PAGE", 2)
         drugs = publish_many(5, contributor=contributor, reviewer=reviewer)
         first = client.get(LIST_URL).json()
         assert first["count"] == 5

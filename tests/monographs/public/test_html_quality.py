@@ -8,7 +8,7 @@ from django.urls import reverse
 from monographs.models import Origin, SectionKind
 from tests.conftest import publish
 from tests.factories import FAQItemFactory, SectionFactory, monograph
-from tests.monographs.publicsite import edit_and_publish, outline, published
+from tests.monographs.public.publicsite import edit_and_publish, outline, published
 
 LANDMARKS = ("header", "nav", "main", "footer")
 

@@ -6,7 +6,6 @@ the schema.org JSON-LD. What can change without this revision changing (the revi
 to other published monographs) is filled in per request at `ARTICLE_SLOT`.
 """
 
-import html
 import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -15,12 +14,14 @@ from django.conf import settings
 from django.db.models.fields.json import KeyTextTransform
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.text import slugify
 
 from monographs.markdown import render_markdown, sanitize_html
 from monographs.models.drugs import Drug, SectionKind
 from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin
+from monographs.public.links import class_url
+from monographs.vocabulary import html_to_text, origin_label, section_title, source_links
 
 ARTICLE_TEMPLATE = "monographs/article.html"
 ARTICLE_SLOT = "<!--medref:live-->"
@@ -40,31 +41,6 @@ RESERVED_IDS = frozenset(
 
 SECTION_HEADING_LEVEL = 2
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def class_slug(drug_class: str) -> str:
-    return slugify(drug_class or "")
-
-
-def class_url(drug_class: str) -> str:
-    slug = class_slug(drug_class)
-    return reverse("monographs:class_detail", kwargs={"slug": slug}) if slug else ""
-
-
-def origin_label(origin: str) -> str:
-    try:
-        return Origin(origin).label
-    except ValueError:
-        return Origin.UNKNOWN.label
-
-
-def _source_links(sources) -> list[dict]:
-    links = []
-    for source in sources or []:
-        url = (source.get("url") or "").strip()
-        is_link = url.lower().startswith(("http://", "https://"))
-        links.append({"title": source.get("title") or url, "url": url if is_link else ""})
-    return links
 
 
 class _Anchors:
@@ -207,17 +183,8 @@ def _part(item: dict, *, anchor: str, title: str, html_fragment: str) -> Article
         origin=origin,
         origin_label=origin_label(origin),
         ai_tool=provenance.get("ai_tool") or "",
-        sources=_source_links(provenance.get("sources")),
+        sources=source_links(provenance.get("sources")),
     )
-
-
-def section_title(section: dict) -> str:
-    if section.get("heading"):
-        return section["heading"]
-    try:
-        return SectionKind(section.get("kind")).label
-    except ValueError:
-        return SectionKind.OTHER.label
 
 
 def _ordered_sections(sections: list[dict]) -> list[dict]:
@@ -257,10 +224,6 @@ def article_parts(content: dict) -> tuple[list[ArticlePart], list[ArticlePart]]:
             _part(faq, anchor=anchor, title=faq.get("question", ""), html_fragment=fragment)
         )
     return sections, faqs
-
-
-def _plain_text(fragment: str) -> str:
-    return " ".join(html.unescape(strip_tags(fragment)).split())
 
 
 def monograph_jsonld(revision, *, components: list[str], faqs: list[ArticlePart]) -> dict:
@@ -309,7 +272,7 @@ def monograph_jsonld(revision, *, components: list[str], faqs: list[ArticlePart]
                     {
                         "@type": "Question",
                         "name": faq.title,
-                        "acceptedAnswer": {"@type": "Answer", "text": _plain_text(faq.html)},
+                        "acceptedAnswer": {"@type": "Answer", "text": html_to_text(faq.html)},
                     }
                     for faq in faqs
                 ],

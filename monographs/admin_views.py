@@ -1,20 +1,27 @@
-"""Admin screens for a monograph's history: the versions, a diff of any two, and restore.
+"""Editorial screens behind the admin login: a monograph's history and the markdown preview.
 
-`DrugAdmin` routes here after checking permissions; these functions only read and render.
+History (the versions, a diff of any two, restore): `DrugAdmin` routes here after checking
+permissions; these functions only read and render. The live preview of the markdown editor
+checks its own permission and rate.
 """
 
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from monographs.diff import compare_documents
-from monographs.history import drug_document_as_of, drug_versions, format_moment
+from monographs.markdown import MarkdownError, render_markdown
 from monographs.models import Drug
+from monographs.versions import drug_document_as_of, drug_versions, format_moment
 
 CURRENT = "current"
 VERSIONS_PER_PAGE = 50
@@ -129,3 +136,41 @@ def history_restore(model_admin, request, drug: Drug):
     if not model_admin.perform_restore(request, drug, moment, request.POST.get("reason", "")):
         return HttpResponseRedirect(reverse("admin:monographs_drug_history", args=[drug.pk]))
     return HttpResponseRedirect(reverse("admin:monographs_drug_change", args=[drug.pk]))
+
+
+EDIT_PERMISSIONS = (
+    "monographs.add_drug",
+    "monographs.change_drug",
+    "monographs.change_section",
+    "monographs.change_faqitem",
+)
+# Each keystroke pause posts a preview; a person typing stays far below this.
+PREVIEW_RATE = "60/m"
+
+
+@never_cache
+@require_POST
+def markdown_preview(request):
+    """The editor's live preview, through the same sanitizing renderer as saved content."""
+    user = request.user
+    if not (user.is_active and user.is_staff and any(map(user.has_perm, EDIT_PERMISSIONS))):
+        raise PermissionDenied
+    if is_ratelimited(
+        request, group="markdown-preview", key="user", rate=PREVIEW_RATE, increment=True
+    ):
+        return _refusal(
+            f"Too many previews: at most {PREVIEW_RATE.replace('/m', ' a minute')}. "
+            "Wait a moment; your text is not lost.",
+            status=429,
+        )
+    try:
+        return HttpResponse(render_markdown(request.POST.get("content", "")))
+    except MarkdownError as error:
+        return _refusal(str(error), status=400)
+
+
+def _refusal(message: str, *, status: int) -> HttpResponse:
+    # markdownx puts any answer, whatever its status, into the preview pane as HTML.
+    return HttpResponse(
+        format_html('<p class="preview-refused" role="alert">{}</p>', message), status=status
+    )

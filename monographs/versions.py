@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 
 from monographs.markdown import MarkdownError
 from monographs.models import Drug, FAQItem, Section, SectionKind
+from monographs.vocabulary import kind_label
 
 ADDED, CHANGED, DELETED = "added", "changed", "deleted"
 _ACTIONS = {"+": ADDED, "~": CHANGED, "-": DELETED}
@@ -110,7 +111,7 @@ def _history_rows(drug_id: int) -> list[tuple[str, models.Model]]:
 
 def _title(subject: str, record) -> str:
     if subject == "Section":
-        return record.heading or SectionKind(record.kind).label
+        return record.heading or kind_label(record.kind)
     if subject == "FAQ":
         return record.question
     return record.name
