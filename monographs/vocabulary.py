@@ -15,7 +15,12 @@ from monographs.models.provenance import Origin
 ADDED, CHANGED, UNCHANGED, REMOVED = "added", "changed", "unchanged", "removed"
 CHANGE_LABELS = {ADDED: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", REMOVED: "Removed"}
 
-_TAG = re.compile(r"<[^<>]*>")
+_TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)?[^<>]*>")
+# Tags that end a run of words; inline ones (em, a, code, …) sit inside a word's letters.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure h1 h2 h3 h4 h5 h6 hr "
+    "li ol p pre section table tbody td tfoot th thead tr ul".split()
+)
 _WEB_SCHEMES = ("http://", "https://")
 
 
@@ -45,10 +50,13 @@ def change_label(status: str) -> str:
     return CHANGE_LABELS.get(status, "")
 
 
+def _tag_break(match: re.Match) -> str:
+    return " " if (match.group(1) or "").lower() in _BLOCK_TAGS else ""
+
+
 def html_to_text(fragment: str) -> str:
-    """The text of sanitized HTML: tags dropped (as word breaks), entities decoded, spaces
-    collapsed."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment or "")).split())
+    """The text of sanitized HTML: tags dropped (blocks as word breaks), entities decoded."""
+    return " ".join(html.unescape(_TAG.sub(_tag_break, fragment or "")).split())
 
 
 def parse_source(line: str) -> dict:

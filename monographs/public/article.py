@@ -6,7 +6,9 @@ the schema.org JSON-LD. What can change without this revision changing (the revi
 to other published monographs) is filled in per request at `ARTICLE_SLOT`.
 """
 
+import functools
 import json
+import secrets
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -28,6 +30,12 @@ ARTICLE_SLOT = "<!--medref:live-->"
 # The article opens with the facts a request needs, so serving it never decodes the revision.
 ARTICLE_META_START = "<!--medref:facts "
 ARTICLE_META_END = "-->"
+# Where the site's address goes in the stored JSON-LD: it is filled in when the page is served,
+# so a page approved under one SITE_URL (or port) links correctly under another. Content can
+# never produce it: `json_for_html` escapes every `<`, and the sanitizer drops comments.
+ARTICLE_SITE = "<!--medref:site-->"
+# Stands for the site's address while the JSON-LD is built, then becomes ARTICLE_SITE.
+_SITE_PLACEHOLDER = f"medref-site-{secrets.token_hex(16)}"
 
 DISCLAIMER = (
     "This information is AI-generated or crowd-sourced and may not be accurate. "
@@ -233,7 +241,7 @@ def monograph_jsonld(revision, *, components: list[str], faqs: list[ArticlePart]
         path = reverse("monographs:drug_detail", kwargs={"slug": content.get("slug", "")})
     except NoReverseMatch:
         path = "/"
-    url = f"{settings.SITE_URL}{path}"
+    url = f"{_SITE_PLACEHOLDER}{path}"
     drug = {
         "@type": "Drug",
         "@id": f"{url}#drug",
@@ -288,7 +296,13 @@ def json_for_html(data) -> str:
 
 def jsonld_script(data: dict) -> str:
     """JSON-LD inside a script element; no name or answer can close the element."""
-    return f'<script type="application/ld+json">{json_for_html(data)}</script>'
+    data = json_for_html(data).replace(_SITE_PLACEHOLDER, ARTICLE_SITE)
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+@functools.cache
+def _site_in_json(site_url: str) -> str:
+    return json_for_html(site_url)[1:-1]
 
 
 def _public_names(drugs) -> dict[str, str]:
@@ -366,6 +380,6 @@ def split_article(article_html: str) -> StoredArticle | None:
         title=facts.get("title", ""),
         drug_class=facts.get("drug_class", ""),
         components=facts.get("components", []),
-        head=head,
+        head=head.replace(ARTICLE_SITE, _site_in_json(settings.SITE_URL)),
         rest=rest,
     )

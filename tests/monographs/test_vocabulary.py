@@ -36,9 +36,10 @@ class VocabularyTests:
         assert origin_label("retired_origin") == "Origin unknown"
 
     def test_html_to_text_keeps_words_apart_and_decodes_entities(self):
-        """Adjacent paragraphs do not run together; escaped markup stays text."""
-        text = html_to_text("<p>Take  with</p><p>food &amp; water &lt;b&gt;</p>")
+        """Paragraphs and list items do not run together, emphasis does not split a word."""
+        text = html_to_text("<p>Take  <em>with</em></p><p>food &amp; wa<b>ter</b> &lt;b&gt;</p>")
         assert text == "Take with food & water <b>"
+        assert html_to_text("<ul><li>one</li><li>two<br>three</li></ul>") == "one two three"
 
     def test_sources_round_trip_and_only_web_addresses_link(self):
         """What the editor writes reads back the same; a non-web address is shown, not linked."""

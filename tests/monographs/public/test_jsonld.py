@@ -54,6 +54,29 @@ class JsonLdTests:
         assert [item["name"] for item in questions] == [faq.question for faq in drug.faqs.all()]
         assert questions[0]["acceptedAnswer"] == {"@type": "Answer", "text": "An answer."}
 
+    def test_links_use_the_site_address_of_today_not_of_the_approval(
+        self, client, contributor, reviewer, settings
+    ):
+        """A page approved while the site ran on one port links to the port it is served on."""
+        settings.SITE_URL = "http://127.0.0.1:8000"
+        drug = published("Folic acid", contributor=contributor, reviewer=reviewer)
+        settings.SITE_URL = "http://127.0.0.1:8101"
+        html = page_text(drug_page(client, drug))
+        assert ":8000" not in html
+        page = nodes_by_type(jsonld(drug_page(client, drug)))["MedicalWebPage"]
+        assert page["url"] == "http://127.0.0.1:8101/drugs/folic-acid/"
+
+    def test_a_site_address_is_escaped_for_the_script_element(
+        self, client, contributor, reviewer, settings
+    ):
+        """Even a hostile SITE_URL cannot close the JSON-LD script element."""
+        drug = published("Biotin", contributor=contributor, reviewer=reviewer)
+        settings.SITE_URL = 'https://x.example/"</script><script>alert(1)</script>'
+        html = page_text(drug_page(client, drug))
+        assert "<script>alert(1)" not in html
+        page = nodes_by_type(jsonld(drug_page(client, drug)))["MedicalWebPage"]
+        assert page["url"].startswith(settings.SITE_URL)
+
     def test_combination_lists_its_active_ingredients(self, client, contributor, reviewer):
         """A combination's Drug node names each component as an active ingredient."""
         methyl = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
