@@ -18,8 +18,39 @@ CHANGE_LABELS = {ADDED: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", REMOV
 _TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)?[^<>]*>")
 # Tags that end a run of words; inline ones (em, a, code, …) sit inside a word's letters.
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure h1 h2 h3 h4 h5 h6 hr "
-    "li ol p pre section table tbody td tfoot th thead tr ul".split()
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
 )
 _WEB_SCHEMES = ("http://", "https://")
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from monographs.admin import SAVE_REFUSED_MESSAGE
 from monographs.models import Drug, Revision, SectionKind
-from reviews.admin import BUSY_MESSAGE, WorkflowDrugAdmin
+from reviews.admin import WorkflowDrugAdmin
+from reviews.admin_views import BUSY_MESSAGE
 from reviews.exceptions import IllegalTransition
 from reviews.models import AuditEntry, Review
 from reviews.services import drug_unpublish, review_approve, review_submit

@@ -1,0 +1,319 @@
+"""The editorial workflow's admin screens: confirm-then-act moves on a monograph, its audit
+trail, the review page and its decision, and the overdue list.
+
+`WorkflowDrugAdmin` and `ReviewAdmin` (reviews/admin.py) route here. Views stay thin: they check
+permissions (403 when missing), call a service from `reviews.services`, and turn a domain error
+into an admin message.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import OperationalError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from monographs.locking import is_lock_conflict
+from monographs.models import Drug
+from monographs.vocabulary import section_title
+from reviews import presentation
+from reviews.exceptions import NotPermitted, ReviewError
+from reviews.forms import APPROVE, CommentForm, DecisionForm, SubmitForm
+from reviews.models import Review, drugs_overdue_for_review
+from reviews.services import (
+    drug_unpublish,
+    review_approve,
+    review_request_changes,
+    review_submit,
+    review_withdraw,
+)
+
+BUSY_MESSAGE = (
+    "Someone else was changing this monograph at the same moment, so nothing was done. "
+    "Please try again."
+)
+
+
+def _drug_or_404(model_admin, request, object_id) -> Drug:
+    drug = model_admin.get_object(request, unquote(object_id))
+    if drug is None:
+        raise Http404
+    return drug
+
+
+def _change_url(model_admin, drug) -> str:
+    return reverse(f"admin:{model_admin._url_name('change')}", args=[drug.pk])
+
+
+def _confirm(model_admin, request, drug, *, form, title, button, explanation):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "drug": drug,
+        "form": form,
+        "title": title,
+        "button": button,
+        "explanation": explanation,
+        "change_url": _change_url(model_admin, drug),
+    }
+    return TemplateResponse(request, "admin/reviews/drug/confirm_action.html", context)
+
+
+def _run(model_admin, request, drug, action, success: str):
+    """Run a workflow service; refusals for lack of permission are 403s, others messages."""
+    try:
+        action()
+    except NotPermitted as error:
+        raise PermissionDenied(str(error)) from error
+    except ReviewError as error:
+        model_admin.message_user(request, str(error), messages.ERROR)
+    except OperationalError as error:
+        if not is_lock_conflict(error):
+            raise
+        model_admin.message_user(request, BUSY_MESSAGE, messages.ERROR)
+    else:
+        model_admin.message_user(request, success, messages.SUCCESS)
+    return HttpResponseRedirect(_change_url(model_admin, drug))
+
+
+def workflow_action(model_admin, request, object_id, *, action: "WorkflowAction"):
+    """Confirm a workflow move on GET and make it on POST (403 without permission)."""
+    drug = _drug_or_404(model_admin, request, object_id)
+    if not action.is_permitted(model_admin, request, drug):
+        raise PermissionDenied
+    review = None
+    if action.acts_on_review:
+        review = Review.objects.in_review().filter(drug=drug).first()
+        if review is None:
+            model_admin.message_user(
+                request, "Nothing of this monograph is in review.", messages.ERROR
+            )
+            return HttpResponseRedirect(_change_url(model_admin, drug))
+        if review.submitted_by_id != request.user.pk:
+            raise PermissionDenied("Only the person who submitted this revision can withdraw it.")
+    form = action.form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _run(
+            model_admin,
+            request,
+            drug,
+            lambda: action.perform(drug=drug, review=review, by=request.user, form=form),
+            action.success(drug, review),
+        )
+    return _confirm(
+        model_admin,
+        request,
+        drug,
+        form=form,
+        title=action.title.format(drug=drug),
+        button=action.button,
+        explanation=action.explanation(drug, review),
+    )
+
+
+def audit_trail(model_admin, request, object_id):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    drug = _drug_or_404(model_admin, request, object_id)
+    if not (
+        model_admin.has_view_or_change_permission(request, drug)
+        and request.user.has_perm("reviews.view_auditentry")
+    ):
+        raise PermissionDenied
+    page = Paginator(presentation.audit_entries(drug), 100).get_page(request.GET.get("p"))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "drug": drug,
+        "title": f"Audit trail: {drug}",
+        "page": page,
+        "rows": presentation.audit_rows(page.object_list, request.user),
+        "change_url": _change_url(model_admin, drug),
+    }
+    return TemplateResponse(request, "admin/reviews/drug/audit_trail.html", context)
+
+
+@dataclass(frozen=True)
+class WorkflowAction:
+    """A confirm-then-act move on a monograph's change form: submit, withdraw or unpublish."""
+
+    route: str
+    name: str
+    form_class: type
+    title: str
+    button: str
+    is_permitted: Callable[[object, object, Drug], bool]
+    perform: Callable[..., object]
+    explanation: Callable[[Drug, Review | None], str]
+    success: Callable[[Drug, Review | None], str]
+    # Withdrawing acts on the review in progress, and only its submitter may.
+    acts_on_review: bool = False
+
+
+WORKFLOW_ACTIONS = [
+    WorkflowAction(
+        route="submit-for-review",
+        name="workflow_submit",
+        form_class=SubmitForm,
+        title="Submit “{drug}” for review",
+        button="Submit for review",
+        is_permitted=lambda admin, request, drug: admin._may_submit(request, drug),
+        perform=lambda *, drug, review, by, form: review_submit(
+            drug=drug, by=by, comment=form.cleaned_data["reason"]
+        ),
+        explanation=lambda drug, review: (
+            "The current working copy is frozen as a revision for a medical reviewer. The "
+            "public keeps seeing the published version until it is approved."
+        ),
+        success=lambda drug, review: f"“{drug}” is now waiting for a medical reviewer.",
+    ),
+    WorkflowAction(
+        route="withdraw-review",
+        name="workflow_withdraw",
+        form_class=CommentForm,
+        title="Withdraw “{drug}” from review",
+        button="Withdraw",
+        is_permitted=lambda admin, request, drug: admin.has_change_permission(request, drug),
+        perform=lambda *, drug, review, by, form: review_withdraw(
+            review=review, by=by, comment=form.cleaned_data["comment"]
+        ),
+        explanation=lambda drug, review: (
+            f"Revision {review.revision.number} leaves the review queue. Your working copy is "
+            "kept; submit again when it is ready."
+        ),
+        success=lambda drug, review: (
+            f"Revision {review.revision.number} of “{drug}” was withdrawn from review."
+        ),
+        acts_on_review=True,
+    ),
+    WorkflowAction(
+        route="unpublish",
+        name="workflow_unpublish",
+        form_class=CommentForm,
+        title="Unpublish “{drug}”",
+        button="Unpublish",
+        is_permitted=lambda admin, request, drug: (
+            request.user.has_perm("monographs.unpublish_drug")
+            and admin.has_view_or_change_permission(request, drug)
+        ),
+        perform=lambda *, drug, review, by, form: drug_unpublish(
+            drug=drug, by=by, comment=form.cleaned_data["comment"]
+        ),
+        explanation=lambda drug, review: (
+            "The monograph disappears from the public site. Its revisions, history and audit "
+            "trail are kept; a new approval publishes it again."
+        ),
+        success=lambda drug, review: (
+            f"“{drug}” was taken off the public site. Its history is kept."
+        ),
+    ),
+]
+
+
+def _review_or_404(model_admin, request, object_id) -> Review:
+    """The review, if the user may see both it and its monograph (as editing would check)."""
+    review = model_admin.get_object(request, unquote(object_id))
+    if review is None:
+        raise Http404
+    drug_admin = model_admin.admin_site.get_model_admin(Drug)
+    if not (
+        model_admin.has_view_permission(request, review)
+        and drug_admin.has_view_or_change_permission(request, review.drug)
+    ):
+        raise PermissionDenied
+    return review
+
+
+def _render_review(model_admin, request, review, *, form=None, status=200):
+    refusal = review.decide_refusal(request.user)
+    may_decide = not refusal
+    if may_decide and form is None:
+        form = DecisionForm(section_titles=_section_titles(review))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        **presentation.review_page_context(
+            review, user=request.user, form=form if may_decide else None, may_decide=may_decide
+        ),
+        "opts": model_admin.opts,
+        # A closed review's page shows its outcome, not why nobody may decide it any more.
+        "decide_refusal": refusal if review.is_open else "",
+        "title": f"Review of {review.revision}",
+        "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
+        "drug_change_url": reverse("admin:monographs_drug_change", args=[review.drug_id]),
+        "audit_url": reverse("admin:monographs_drug_workflow_audit", args=[review.drug_id]),
+    }
+    return TemplateResponse(
+        request, "admin/reviews/review/review_page.html", context, status=status
+    )
+
+
+def _section_titles(review) -> list[str]:
+    return [section_title(section) for section in review.revision.sections]
+
+
+def review_page(model_admin, request, object_id):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return _render_review(model_admin, request, _review_or_404(model_admin, request, object_id))
+
+
+def review_decide(model_admin, request, object_id):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    review = _review_or_404(model_admin, request, object_id)
+    try:
+        review.check_decider(request.user)
+    except NotPermitted as error:
+        raise PermissionDenied(str(error)) from error
+    form = DecisionForm(request.POST, section_titles=_section_titles(review))
+    if not form.is_valid():
+        return _render_review(model_admin, request, review, form=form, status=400)
+    approving = form.cleaned_data["outcome"] == APPROVE
+    decide = review_approve if approving else review_request_changes
+    review_url = reverse("admin:reviews_review_change", args=[review.pk])
+    try:
+        decide(
+            review=review,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            section_notes=form.section_notes,
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(str(error)) from error
+    except ReviewError as error:
+        model_admin.message_user(request, str(error), messages.ERROR)
+        return HttpResponseRedirect(review_url)
+    except OperationalError as error:
+        if not is_lock_conflict(error):
+            raise
+        model_admin.message_user(request, BUSY_MESSAGE, messages.ERROR)
+        return HttpResponseRedirect(review_url)
+    if approving:
+        done = f"“{review.drug}” revision {review.revision.number} is approved and published."
+    else:
+        done = f"“{review.drug}” revision {review.revision.number} was sent back for changes."
+    model_admin.message_user(request, done, messages.SUCCESS)
+    return HttpResponseRedirect(reverse("admin:reviews_review_changelist"))
+
+
+def overdue_list(model_admin, request):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    today = timezone.localdate()
+    drugs = list(drugs_overdue_for_review(today))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Overdue for re-review",
+        "rows": [(drug, (today - drug.published_revision.next_review_due).days) for drug in drugs],
+        "queue_url": reverse("admin:reviews_review_changelist"),
+    }
+    return TemplateResponse(request, "admin/reviews/review/overdue.html", context)
