@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages from the cache: a hit skips everything below (monographs/caching.py).
     "monographs.public.page_cache.PageCacheMiddleware",
-    "medref.sessions.SessionMiddleware",  # Django's, renewing only sessions a request read
+    "reviews.sessions.SessionMiddleware",  # Django's, renewing only sessions a request read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -191,7 +191,7 @@ AXES_COOLOFF_MESSAGE = "Too many failed login attempts. Please try again later."
 AXES_RESET_ON_SUCCESS = False
 # Behind TRUSTED_PROXY_COUNT proxies the client's address comes from X-Forwarded-For; never else.
 MEDREF_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "medref.proxy.client_ip"
+AXES_CLIENT_IP_CALLABLE = "reviews.client_ip.client_ip"
 # Failures are logged with the address; the username is kept out (it is sometimes a password).
 AXES_SENSITIVE_PARAMETERS = ["username"]
 # django-ratelimit counts in the default cache. It lists only memcached and django-redis as
@@ -234,7 +234,7 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
 # Editorial sessions end after SESSION_IDLE_MINUTES without a request (a request renews them, at
-# most once every SESSION_RENEW_SECONDS: medref/sessions.py) and when the browser closes. Public
+# most once every SESSION_RENEW_SECONDS: reviews/sessions.py) and when the browser closes. Public
 # pages never open a session (monographs/caching.py).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "240")) * 60
 SESSION_RENEW_SECONDS = 60

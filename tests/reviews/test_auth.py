@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medref import settings as production
-from medref.sessions import RENEWED_AT
+from reviews.sessions import RENEWED_AT
 from tests.factories import ContributorFactory
 
 PASSWORD = "correct horse battery staple"  # tests/factories.py
@@ -180,7 +180,7 @@ class LoginSessionTests:
     def test_the_idle_period_is_a_few_hours_by_default(self):
         """Without SESSION_IDLE_MINUTES, a session lasts four hours without a request."""
         assert production.SESSION_COOKIE_AGE == 4 * 60 * 60
-        assert not getattr(production, "SESSION_SAVE_EVERY_REQUEST", False)  # medref.sessions
+        assert not getattr(production, "SESSION_SAVE_EVERY_REQUEST", False)  # reviews.sessions
         assert production.SESSION_EXPIRE_AT_BROWSER_CLOSE
 
     @pytest.mark.parametrize("cookie", ["none", "stale", "editor's"])
