@@ -1,14 +1,13 @@
 import pytest
 from django.test import Client, RequestFactory
 
-from monographs.models import Drug
-from reviews.services import review_approve, review_submit
 from tests.factories import (
     ContributorFactory,
     EditorFactory,
     ReviewerFactory,
     UserFactory,
     monograph,
+    publish,
 )
 
 
@@ -75,14 +74,6 @@ def reader(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-def publish(drug: Drug, *, contributor, reviewer, comment: str = "") -> Drug:
-    """Take a working copy through the real workflow: submit, then approve."""
-    review = review_submit(drug=drug, by=contributor, comment=comment)
-    review_approve(review=review, by=reviewer)
-    drug.refresh_from_db()
-    return drug
 
 
 @pytest.fixture

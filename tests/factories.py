@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
+from reviews.services import review_approve, review_submit
 
 EDITORIAL_GROUPS = [CONTRIBUTORS_GROUP, REVIEWERS_GROUP, EDITORS_GROUP]
 
@@ -119,3 +120,32 @@ def monograph(*, sections=(SectionKind.USAGE, SectionKind.DOSAGE), faqs=1, **dru
     for position in range(faqs):
         FAQItemFactory(drug=drug, position=position)
     return drug
+
+
+def publish(drug: Drug, *, contributor, reviewer, comment: str = "") -> Drug:
+    """Take a working copy through the real workflow: submit, then approve."""
+    review = review_submit(drug=drug, by=contributor, comment=comment)
+    review_approve(review=review, by=reviewer)
+    drug.refresh_from_db()
+    return drug
+
+
+def edit_section(drug: Drug, body: str | None = None, *, by=None, position: int = 0) -> Section:
+    """Change one section of the working copy (recorded in history as `by`'s edit, if given)."""
+    section = drug.sections.order_by("position", "id")[position]
+    section.body = body if body is not None else f"{section.body} Edited by {by.username}."
+    if by is not None:
+        section._history_user = by
+    section.save()
+    return section
+
+
+def make_credentialed_reviewer(user, credential: str = "MD"):
+    """Make an existing user a medical reviewer who may decide (full name, group, credential)."""
+    if not user.get_full_name():
+        # Approvals credit reviewers by name: one without a name may not decide.
+        user.first_name, user.last_name = "Ada", f"Reviewer-{user.pk}"
+        user.save(update_fields=["first_name", "last_name"])
+    join_groups(user, [REVIEWERS_GROUP])
+    ReviewerProfileFactory(user=user, credential=credential)
+    return user

@@ -2,7 +2,10 @@
 
 from html.parser import HTMLParser
 
+from django.forms import CheckboxInput, CheckboxSelectMultiple
 from django.urls import reverse
+
+from monographs.models import Drug
 
 SKIPPED_INPUT_TYPES = {"submit", "button", "image", "reset", "file"}
 
@@ -100,3 +103,39 @@ def inline_index(data: dict, prefix: str, pk: int) -> int:
 def set_field(data: dict, name: str, value: str) -> dict:
     data[name] = [value]
     return data
+
+
+def _form_data(form) -> dict:
+    data = {}
+    for bound in form:
+        value = bound.value()
+        widget = bound.field.widget
+        if isinstance(widget, CheckboxInput) and not isinstance(widget, CheckboxSelectMultiple):
+            if value:
+                data[bound.html_name] = "on"
+            continue
+        if value is None:
+            data[bound.html_name] = ""
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(item) for item in value]
+        else:
+            data[bound.html_name] = str(value)
+    return data
+
+
+def change_form_data(client, drug: Drug) -> dict:
+    """What the drug's admin change form posts back when saved unchanged."""
+    response = client.get(reverse("admin:monographs_drug_change", args=[drug.pk]))
+    assert response.status_code == 200
+    data = _form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        data.update(_form_data(inline.formset.management_form))
+        for form in inline.formset.forms:
+            data.update(_form_data(form))
+    return data
+
+
+def section_field(data: dict, position: int, field: str) -> str:
+    """The POST key of a field of the n-th section inline row."""
+    prefix = next(key for key in data if key.endswith(f"-{position}-body")).removesuffix("body")
+    return f"{prefix}{field}"

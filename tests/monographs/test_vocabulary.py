@@ -13,7 +13,8 @@ from monographs.vocabulary import (
     source_links,
 )
 from reviews.services import review_approve, review_submit
-from tests.monographs.public.publicsite import edit_section, page_text, published
+from tests.factories import edit_section
+from tests.monographs.public.publicsite import page_text, published
 
 REMOVED_KIND = "pregnancy_advice"
 

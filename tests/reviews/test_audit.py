@@ -12,9 +12,7 @@ from reviews.services import (
     review_submit,
     review_withdraw,
 )
-from tests.conftest import publish
-from tests.factories import monograph
-from tests.reviews.conftest import edit_section
+from tests.factories import edit_section, monograph, publish
 
 
 def audit_url(drug) -> str:

@@ -11,9 +11,8 @@ from django.urls import reverse
 from monographs.models import Drug, FAQItem, Revision, Section
 from reviews.models import AuditEntry, Review, WorkflowState
 from reviews.services import drug_unpublish, review_request_changes, review_submit
-from tests.conftest import publish
-from tests.factories import ContributorFactory, UserFactory, monograph
-from tests.reviews.conftest import change_form_data, edit_section, section_field
+from tests.factories import ContributorFactory, UserFactory, edit_section, monograph, publish
+from tests.monographs.adminforms import change_form_data, section_field
 
 
 def messages_of(response) -> list[str]:

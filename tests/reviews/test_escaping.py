@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.services import review_request_changes, review_submit
-from tests.conftest import publish
-from tests.factories import ReviewerFactory, monograph
-from tests.reviews.conftest import assert_inert, edit_section
+from tests.factories import ReviewerFactory, edit_section, monograph, publish
+from tests.pagechecks import assert_page_inert
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_COMMENT = '<img src=x onerror="alert(2)"> <b onmouseover=alert(3)>bold</b>'
@@ -67,7 +66,7 @@ class EscapingTests:
         client.force_login(user)
         response = client.get(PAGES[page](drug, review))
         assert response.status_code == 200
-        assert_inert(response.text)
+        assert_page_inert(response.text)
         assert HOSTILE_NAME not in response.text
         if page != "reviewer profiles":
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
@@ -79,8 +78,8 @@ class EscapingTests:
         _drug, review, _ = hostile
         client.force_login(contributor)
         response = client.get(reverse("admin:reviews_review_change", args=[review.pk]))
-        assert_inert(response.text, payload_text=HOSTILE_COMMENT)
-        assert_inert(response.text, payload_text=HOSTILE_PERSON)
+        assert_page_inert(response.text, payload_text=HOSTILE_COMMENT)
+        assert_page_inert(response.text, payload_text=HOSTILE_PERSON)
 
     def test_messages_escape_the_monograph_name(self, client, contributor, hostile):
         """A success message naming the monograph shows its name as text."""
@@ -91,7 +90,7 @@ class EscapingTests:
         assert f"of “{HOSTILE_NAME}” was withdrawn" in "".join(
             str(message) for message in response.context["messages"]
         )
-        assert_inert(response.text, payload_text=f"“{HOSTILE_NAME}” was withdrawn")
+        assert_page_inert(response.text, payload_text=f"“{HOSTILE_NAME}” was withdrawn")
 
     def test_decision_message_escapes_the_monograph_name(self, client, other_reviewer, hostile):
         """The reviewer's confirmation after a decision shows the name as text."""
@@ -103,4 +102,4 @@ class EscapingTests:
             follow=True,
         )
         assert response.status_code == 200
-        assert_inert(response.text, payload_text=f"“{HOSTILE_NAME}” revision")
+        assert_page_inert(response.text, payload_text=f"“{HOSTILE_NAME}” revision")

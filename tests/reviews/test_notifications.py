@@ -4,8 +4,14 @@ import pytest
 from django.urls import reverse
 
 from reviews.services import review_submit
-from tests.factories import ContributorFactory, ReviewerFactory, UserFactory, join_groups, monograph
-from tests.reviews.conftest import edit_section
+from tests.factories import (
+    ContributorFactory,
+    ReviewerFactory,
+    UserFactory,
+    edit_section,
+    join_groups,
+    monograph,
+)
 
 
 def recipients(mailoutbox) -> set[str]:

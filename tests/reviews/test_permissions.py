@@ -15,9 +15,14 @@ from django.urls import reverse
 from monographs.models import Drug
 from reviews.models import Review
 from reviews.services import review_submit
-from tests.conftest import publish
-from tests.factories import join_groups, monograph
-from tests.reviews.conftest import change_form_data, edit_section, make_credentialed_reviewer
+from tests.factories import (
+    edit_section,
+    join_groups,
+    make_credentialed_reviewer,
+    monograph,
+    publish,
+)
+from tests.monographs.adminforms import change_form_data
 
 OK, LOGIN, DENIED, GONE = "ok", "login", "denied", "gone"
 ROLES = ["anonymous", "reader", "contributor", "reviewer", "editor", "superuser"]

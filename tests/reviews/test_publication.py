@@ -9,9 +9,8 @@ from django.urls import reverse
 from monographs.models import SectionKind
 from reviews.models import Review, WorkflowState, drug_workflow_state
 from reviews.services import review_submit
-from tests.conftest import publish
-from tests.factories import monograph
-from tests.reviews.conftest import change_form_data, edit_section, section_field
+from tests.factories import edit_section, monograph, publish
+from tests.monographs.adminforms import change_form_data, section_field
 
 
 def public_article(client, drug) -> str:

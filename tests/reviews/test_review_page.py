@@ -12,9 +12,8 @@ from django.urls import reverse
 from monographs.models import Drug, FAQItem, Origin, SectionKind
 from reviews.models import AuditEntry, Decision, Review
 from reviews.services import review_request_changes, review_submit
-from tests.conftest import publish
-from tests.factories import FAQItemFactory, SectionFactory, monograph
-from tests.reviews.conftest import assert_inert, edit_section
+from tests.factories import FAQItemFactory, SectionFactory, edit_section, monograph, publish
+from tests.pagechecks import assert_page_inert
 
 
 def review_url(review) -> str:
@@ -204,7 +203,7 @@ class HostileMarkdownTests:
         client.force_login(reviewer)
         response = client.get(review_url(review))
         assert response.status_code == 200
-        assert_inert(response.text, payload_text="<script>alert(1)</script>")
+        assert_page_inert(response.text, payload_text="<script>alert(1)</script>")
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
         assert "&lt;img src=x onerror=alert(6)&gt;?" in response.text
 

@@ -11,9 +11,7 @@ from django.utils import timezone
 from monographs.models import SectionKind
 from reviews.models import Review
 from reviews.services import review_request_changes, review_submit
-from tests.conftest import publish
-from tests.factories import ContributorFactory, join_groups, monograph
-from tests.reviews.conftest import edit_section
+from tests.factories import ContributorFactory, edit_section, join_groups, monograph, publish
 
 QUEUE = reverse("admin:reviews_review_changelist")
 OVERDUE = reverse("admin:reviews_review_overdue")

@@ -4,11 +4,10 @@ import json
 import re
 from html.parser import HTMLParser
 
-from monographs.models import Drug, Revision, Section
+from monographs.models import Drug, Revision
 from monographs.search import search_index_rebuild
 from reviews.services import review_approve, review_submit
-from tests.conftest import publish
-from tests.factories import monograph
+from tests.factories import edit_section, monograph, publish
 
 JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
@@ -52,13 +51,6 @@ def clone_published(original: Drug, count: int, *, prefix: str) -> None:
         drug.published_revision = revision
     Drug.objects.bulk_update(drugs, ["published_revision"])
     search_index_rebuild()
-
-
-def edit_section(drug: Drug, body: str) -> Section:
-    section = drug.sections.order_by("position").first()
-    section.body = body
-    section.save()
-    return section
 
 
 def edit_and_publish(drug: Drug, body: str, *, contributor, reviewer) -> Drug:

@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from monographs.exporter import published_documents
 from reviews.services import drug_unpublish, review_submit
-from tests.conftest import publish
-from tests.factories import DrugFactory, monograph
-from tests.monographs.public.publicsite import edit_and_publish, edit_section
+from tests.factories import DrugFactory, edit_section, monograph, publish
+from tests.monographs.public.publicsite import edit_and_publish
 
 LIST_URL = "/api/drugs/"
 

@@ -10,11 +10,9 @@ from reviews.services import (
     review_submit,
     review_withdraw,
 )
-from tests.conftest import publish
-from tests.factories import monograph
+from tests.factories import edit_section, monograph, publish
 from tests.monographs.public.publicsite import (
     edit_and_publish,
-    edit_section,
     outline,
     page_text,
     published,

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from monographs.models import Origin, SectionKind
-from tests.conftest import publish
-from tests.factories import FAQItemFactory, SectionFactory, monograph
+from tests.factories import FAQItemFactory, SectionFactory, monograph, publish
 from tests.monographs.public.publicsite import edit_and_publish, outline, published
 
 LANDMARKS = ("header", "nav", "main", "footer")

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from monographs.models import Revision, SectionKind
 from reviews.services import review_approve, review_submit
-from tests.conftest import publish
-from tests.factories import FAQItemFactory, monograph
+from tests.factories import FAQItemFactory, monograph, publish
 from tests.monographs.public.publicsite import jsonld, page_text, published
 
 HOSTILE = "</script><script>alert(1)</script>"

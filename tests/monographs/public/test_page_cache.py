@@ -11,9 +11,9 @@ from monographs.public.page_cache import (
     public_pages_changed,
 )
 from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.factories import monograph
+from tests.factories import edit_section, monograph
 from tests.monographs.public import cacheurls
-from tests.monographs.public.publicsite import edit_section, page_text, published
+from tests.monographs.public.publicsite import page_text, published
 
 PUBLIC_URLS = ["/", "/drugs/", "/drugs/?letter=m", "/classes/", "/classes/vitamins/"]
 REDIS_URL = os.environ.get("MEDREF_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -12,17 +12,15 @@ from monographs.public.monograph import COMBINATION_LINKS_KEY
 from monographs.public.page_cache import generation_cached
 from reviews.exceptions import AddressTaken
 from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.conftest import publish
-from tests.factories import FAQItemFactory, SectionFactory, monograph
+from tests.factories import FAQItemFactory, SectionFactory, edit_section, monograph, publish
+from tests.monographs.adminforms import change_form_data
 from tests.monographs.public.publicsite import (
     clone_published,
-    edit_section,
     outline,
     page_text,
     published,
 )
 from tests.monographs.public.test_sitemap_feed import ATOM_NS, feed_entries, sitemap_entries
-from tests.reviews.conftest import change_form_data
 
 DISCLAIMER = (
     "This information is AI-generated or crowd-sourced and may not be accurate. "

@@ -6,9 +6,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from reviews.services import drug_unpublish, review_submit
-from tests.conftest import publish
-from tests.factories import monograph
-from tests.monographs.public.publicsite import edit_and_publish, edit_section
+from tests.factories import edit_section, monograph, publish
+from tests.monographs.public.publicsite import edit_and_publish
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 ATOM_NS = {"a": "http://www.w3.org/2005/Atom"}

@@ -6,8 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from monographs.models import SectionKind
-from tests.conftest import publish
-from tests.factories import FAQItemFactory, SectionFactory, monograph
+from tests.factories import FAQItemFactory, SectionFactory, monograph, publish
 
 HIT = re.compile(r'<h3><a href="(?P<url>[^"]+)">(?P<name>[^<]+)</a></h3>')
 SNIPPET = re.compile(r'<p class="snippet">(.*?)</p>', re.DOTALL)
