@@ -185,9 +185,11 @@ class DrugAdmin(SimpleHistoryAdmin):
     ]
     object_history_template = "admin/monographs/drug/history.html"
 
+    save_on_top = True
+
     class Media:
         css = {"all": ["admin-extra/monographs.css"]}
-        js = ["admin-extra/markdownx-inlines.js"]
+        js = ["admin-extra/markdownx-inlines.js", "admin-extra/unsaved-work.js"]
 
     def view_on_site(self, drug):
         """The public page where the public sees it; none while the drug is unpublished."""

@@ -99,15 +99,21 @@ class WorkflowDrugAdmin(DrugAdmin):
         ]
         return [*workflow_urls, *super().get_urls()]
 
-    # The change form: a workflow panel above the form.
+    # The change form: a workflow panel above the form, and "Save and submit for review".
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_base_template"] = self._parent_change_form_template()
-        if obj is not None and obj.pk:
+        if add:
+            context["can_save_and_submit"] = request.user.has_perm(
+                "reviews.submit_review"
+            ) and self.has_add_permission(request)
+        elif obj is not None and obj.pk:
+            may_submit = self._may_submit(request, obj)
+            context["can_save_and_submit"] = may_submit
             context["workflow"] = presentation.workflow_panel(
                 obj,
                 user=request.user,
-                can_submit=self._may_submit(request, obj),
+                can_submit=may_submit,
                 can_unpublish=request.user.has_perm("monographs.unpublish_drug"),
             )
             context["workflow_urls"] = {
@@ -115,6 +121,16 @@ class WorkflowDrugAdmin(DrugAdmin):
                 for name in ["submit", "withdraw", "unpublish", "audit"]
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if admin_views.SAVE_AND_SUBMIT in request.POST:
+            return admin_views.submit_saved(self, request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if admin_views.SAVE_AND_SUBMIT in request.POST:
+            return admin_views.submit_saved(self, request, obj)
+        return super().response_change(request, obj)
 
     def _parent_change_form_template(self) -> str:
         opts = self.opts

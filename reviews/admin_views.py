@@ -34,6 +34,9 @@ from reviews.services import (
     review_withdraw,
 )
 
+# The name of the change form's "Save and submit for review" button.
+SAVE_AND_SUBMIT = "_save_and_submit"
+
 BUSY_MESSAGE = (
     "Someone else was changing this monograph at the same moment, so nothing was done. "
     "Please try again."
@@ -80,6 +83,36 @@ def _run(model_admin, request, drug, action, success: str):
     else:
         model_admin.message_user(request, success, messages.SUCCESS)
     return HttpResponseRedirect(_change_url(model_admin, drug))
+
+
+def submit_saved(model_admin, request, drug):
+    """Finish "Save and submit for review": the form was just saved, now submit that copy.
+
+    Runs inside the admin's save transaction, so the edit and the submission are kept together
+    or not at all (a lock conflict retries both).
+    """
+    change_url = _change_url(model_admin, drug)
+    if not model_admin._may_submit(request, drug):
+        model_admin.message_user(
+            request,
+            "Your changes were saved, but not submitted: you may not submit monographs for review.",
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(change_url)
+    reason = getattr(request, "_medref_change_reason", "")
+    try:
+        review_submit(drug=drug, by=request.user, comment=reason)
+    except ReviewError as error:
+        model_admin.message_user(
+            request, f"Your changes were saved, but not submitted: {error}", messages.ERROR
+        )
+    else:
+        model_admin.message_user(
+            request,
+            f"Your changes were saved and “{drug}” is now waiting for a medical reviewer.",
+            messages.SUCCESS,
+        )
+    return HttpResponseRedirect(change_url)
 
 
 def workflow_action(model_admin, request, object_id, *, action: "WorkflowAction"):
