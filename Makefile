@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links the demo prints and e-mails and its pages' JSON-LD use the address actually served.
+SITE_URL ?= http://$(HOST):$(PORT)
 # Development settings for the demo and the test suite; production reads its own environment.
 DEV_ENV := DEBUG=1
 PYTEST_ARGS ?=
@@ -22,13 +24,13 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 
 install: $(BIN)/.installed ## Create .venv and install MedRef with its dev tools (pinned)
 
-seed: install ## Migrate and seed the demo site from ../shared/seeds through the real workflow
+seed: install ## Migrate and seed the demo site from ../shared/seeds (existing drugs are left alone)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
 run: seed ## Set up and serve the demo site on http://127.0.0.1:8000
-	@echo "Admin: http://$(HOST):$(PORT)/admin/   Public site: http://$(HOST):$(PORT)/"
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Admin: $(SITE_URL)/admin/   Public site: $(SITE_URL)/"
+	$(DEV_ENV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install ## Run lint, migration check and the whole suite (DATABASE_URL selects PostgreSQL)
 	$(BIN)/ruff check .

@@ -292,9 +292,21 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 MEDREF_REVIEW_INTERVAL_DAYS = int(os.environ.get("MEDREF_REVIEW_INTERVAL_DAYS", "365"))
 MEDREF_PAGE_CACHE_SECONDS = int(os.environ.get("MEDREF_PAGE_CACHE_SECONDS", "300"))
 
+# Everything goes to the root logger's one console handler. Django's own "django" logger would
+# also print to its console handler under DEBUG, so every Django record showed twice; it keeps
+# only the e-mail to ADMINS on errors (outside DEBUG) and passes the rest on to the root.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

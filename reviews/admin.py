@@ -29,6 +29,10 @@ from reviews.models import (
 )
 from reviews.services import review_supersede_if_stale
 
+admin.site.site_header = "MedRef editorial"
+admin.site.site_title = "MedRef editorial"
+admin.site.index_title = "Editorial work"
+
 
 class WorkflowStateFilter(admin.SimpleListFilter):
     title = "workflow state"

@@ -29,6 +29,7 @@ __all__ = [
     "ParsedMonograph",
     "ParsedSection",
     "import_file",
+    "import_new_file",
     "import_paths",
     "parse_document",
 ]
@@ -40,9 +41,12 @@ class ImportedFile:
     drug: Drug
     created: bool
     changed: bool
+    skipped: bool = False
 
     @property
     def outcome(self) -> str:
+        if self.skipped:
+            return "skipped, it exists already"
         if self.created:
             return "created"
         return "updated" if self.changed else "unchanged"
@@ -70,6 +74,11 @@ def import_file(path: Path, *, user, reason: str | None = None) -> Drug:
     return _import_file(Path(path), user=user, reason=reason).drug
 
 
+def import_new_file(path: Path, *, user, reason: str | None = None) -> ImportedFile:
+    """Import one file only if its drug does not exist yet; an existing one is left alone."""
+    return _import_file(Path(path), user=user, reason=reason, only_new=True)
+
+
 def import_paths(paths: list[Path], *, user) -> ImportReport:
     """Import files and folders (their .md/.markdown/.txt files), going on past any failure."""
     report = ImportReport()
@@ -86,16 +95,18 @@ def import_paths(paths: list[Path], *, user) -> ImportReport:
     return report
 
 
-def _import_file(path: Path, *, user, reason: str | None = None) -> ImportedFile:
+def _import_file(
+    path: Path, *, user, reason: str | None = None, only_new: bool = False
+) -> ImportedFile:
     try:
-        return _import(path, user=user, reason=reason)
+        return _import(path, user=user, reason=reason, only_new=only_new)
     except RecursionError:
         # Input nested deeper than a parser or the markdown renderer can recurse.
         logger.warning("Importing %s hit the recursion limit", path, exc_info=True)
         raise ImportFailed(path.name, "nested too deeply to import (RecursionError)") from None
 
 
-def _import(path: Path, *, user, reason: str | None) -> ImportedFile:
+def _import(path: Path, *, user, reason: str | None, only_new: bool) -> ImportedFile:
     try:
         # Read one byte past the limit rather than trusting the size a stat reports.
         with path.open("rb") as file:
@@ -110,9 +121,19 @@ def _import(path: Path, *, user, reason: str | None) -> ImportedFile:
         )
     parsed = parse_document(decode_document(data, source_name=path.name), source_name=path.name)
     result = monograph_load(
-        parsed, user=user, reason=reason or f"Imported from {path.name}", source_name=path.name
+        parsed,
+        user=user,
+        reason=reason or f"Imported from {path.name}",
+        source_name=path.name,
+        only_new=only_new,
     )
-    return ImportedFile(path=path, drug=result.drug, created=result.created, changed=result.changed)
+    return ImportedFile(
+        path=path,
+        drug=result.drug,
+        created=result.created,
+        changed=result.changed,
+        skipped=result.skipped,
+    )
 
 
 def _expand(paths: list[Path], report: ImportReport) -> list[Path]:

@@ -17,6 +17,8 @@ class LoadResult:
     drug: Drug
     created: bool
     changed: bool
+    # Left alone because it exists already (when only new drugs were to be imported).
+    skipped: bool = False
 
 
 class _Writer:
@@ -53,20 +55,29 @@ class _Writer:
         instance._history_date = self.moment
 
 
-def monograph_load(parsed: ParsedMonograph, *, user, reason: str, source_name: str) -> LoadResult:
-    """Create or update the drug `parsed` describes, all or nothing."""
+def monograph_load(
+    parsed: ParsedMonograph, *, user, reason: str, source_name: str, only_new: bool = False
+) -> LoadResult:
+    """Create or update the drug `parsed` describes, all or nothing.
+
+    With `only_new`, a drug that exists already (by the same rule that finds one to update) is
+    left exactly as it is.
+    """
     # Rendered before the transaction, which on SQLite holds the write lock: saving reuses it.
     render_ahead([*(section.body for section in parsed.sections), *(f.answer for f in parsed.faqs)])
     try:
         with transaction.atomic():
-            return _load(parsed, _Writer(user=user, reason=reason, source_name=source_name))
+            writer = _Writer(user=user, reason=reason, source_name=source_name)
+            return _load(parsed, writer, only_new=only_new)
     except IntegrityError as error:
         message = " ".join(str(error).split())
         raise ImportFailed(source_name, f"conflicts with an existing drug ({message})") from None
 
 
-def _load(parsed: ParsedMonograph, writer: _Writer) -> LoadResult:
+def _load(parsed: ParsedMonograph, writer: _Writer, *, only_new: bool) -> LoadResult:
     drug = _find_drug(parsed.slug, parsed.name)
+    if drug is not None and only_new:
+        return LoadResult(drug=drug, created=False, changed=False, skipped=True)
     created = drug is None
     if drug is None:
         drug = Drug()

@@ -6,12 +6,15 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
-from monographs.models import Drug, FAQItem, Revision, Section
+from monographs.models import Drug, FAQItem, Origin, Revision, Section
 from reviews.management.commands.seed_demo import default_seed_folder
 from reviews.models import AuditEntry, Decision, Review, can_decide
 from reviews.services import review_submit
+from tests.factories import edit_section, make_credentialed_reviewer, publish
 
 SEEDS = default_seed_folder()
 SEED_NAMES = {"Methylcobalamin + Piracetam", "Cerecetam", "Cyanocobalamin"}
@@ -61,7 +64,12 @@ class DemoUserTests:
 
     def test_existing_nameless_demo_reviewer_is_named_and_credited_by_name(self, demo_password):
         """A demo reviewer created without a name gets one, so the seeds credit no login."""
-        get_user_model().objects.create_user(username="reviewer", password="x", is_staff=True)
+        nameless = get_user_model().objects.create_user(
+            username="reviewer", password="x", is_staff=True
+        )
+        make_credentialed_reviewer(nameless)
+        nameless.first_name = nameless.last_name = ""
+        nameless.save()
         seed()
         reviewer = get_user_model().objects.get(username="reviewer")
         assert reviewer.get_full_name() == "Amara Okafor"
@@ -111,7 +119,7 @@ class DemoContentTests:
         before = snapshot()
         out, _ = seed()
         assert snapshot() == before
-        assert out.count("already published, unchanged") == 3
+        assert out.count("skipped: it exists already, left as it is") == 3
 
     def test_default_folder_is_the_shared_seeds(self, demo_password):
         """With no path, the seeds next to the project are used."""
@@ -120,8 +128,40 @@ class DemoContentTests:
         out, _ = seed()
         assert len(re.findall(r"^\d{3}_\w+\.txt: ", out, re.M)) == 3
 
-    def test_changed_seed_goes_through_review_again(self, tmp_path, demo_password):
-        """An edited seed file is published as a new, reviewed revision."""
+    def test_a_second_run_keeps_every_edit_review_and_label(self, client, demo_password):
+        """Edits, reviews and provenance made after seeding survive a second `make run`."""
+        seed()
+        User = get_user_model()
+        contributor = User.objects.get(username="contributor")
+        reviewer = User.objects.get(username="reviewer")
+        drug = Drug.objects.get(name="Cerecetam")
+        section = drug.sections.order_by("position", "id").first()
+        section.body = "Reviewed wording."
+        section.origin = Origin.PROFESSIONAL
+        section._history_user = contributor
+        section.save()
+        publish(drug, contributor=contributor, reviewer=reviewer)
+        edit_section(drug, "A draft nobody has reviewed.", by=contributor)
+        changes_url = reverse("monographs:drug_changes", args=[drug.slug])
+        change_log = client.get(changes_url).content
+        before = snapshot()
+
+        out, _ = seed()
+
+        assert snapshot() == before
+        section.refresh_from_db()
+        assert section.body == "A draft nobody has reviewed."
+        assert section.origin == Origin.PROFESSIONAL
+        drug.refresh_from_db()
+        assert drug.published_revision.number == 2
+        published_text = [s["markdown"] for s in drug.published_revision.content["sections"]]
+        assert "Reviewed wording." in published_text
+        cache.clear()
+        assert client.get(changes_url).content == change_log
+        assert "Cerecetam (skipped: it exists already, left as it is)" in out
+
+    def test_a_changed_seed_file_does_not_overwrite_the_drug(self, tmp_path, demo_password):
+        """Seeding is for a new site: an edited seed file is skipped, not published over."""
         source = next(path for path in sorted(SEEDS.iterdir()) if path.suffix == ".txt")
         copy = tmp_path / source.name
         shutil.copy(source, copy)
@@ -130,13 +170,13 @@ class DemoContentTests:
         assert "potentially improve" in text
         copy.write_text(text.replace("potentially improve", "possibly improve", 1), "utf-8")
         out, _ = seed(copy)
-        assert "(published revision 2)" in out
+        assert "skipped: it exists already" in out
         drug = Drug.objects.get(name="Methylcobalamin + Piracetam")
-        assert drug.published_revision.number == 2
-        assert drug.published_revision.review.decisions.get().reviewer.username == "reviewer"
+        assert drug.published_revision.number == 1
+        assert "possibly improve" not in str(drug.published_revision.content)
 
-    def test_interrupted_run_is_finished(self, tmp_path, demo_password):
-        """A seed left in review by an interrupted run is approved on the next run."""
+    def test_a_drug_left_in_review_is_left_alone(self, tmp_path, demo_password):
+        """A seed someone submitted is not approved behind the reviewers' backs."""
         source = next(path for path in sorted(SEEDS.iterdir()) if path.suffix == ".txt")
         seed(tmp_path)  # creates the demo users and nothing else: no documents in the folder
         from monographs.importer import import_file
@@ -144,10 +184,28 @@ class DemoContentTests:
         contributor = get_user_model().objects.get(username="contributor")
         drug = import_file(source, user=contributor)
         review = review_submit(drug=drug, by=contributor)
-        _out, _ = seed(source)
+        out, _ = seed(source)
         review.refresh_from_db()
-        assert review.status == Review.Status.APPROVED
-        assert Revision.objects.count() == 1
+        assert review.status == Review.Status.IN_REVIEW
+        assert "skipped" in out
+
+    def test_demo_accounts_changed_by_an_admin_stay_changed(self, demo_password):
+        """A second run neither resets a password nor puts a removed group back."""
+        seed()
+        editor = get_user_model().objects.get(username="editor")
+        editor.set_password("chosen-by-the-editor")
+        editor.save()
+        editor.groups.clear()
+        seed()
+        editor.refresh_from_db()
+        assert editor.check_password("chosen-by-the-editor")
+        assert not editor.groups.exists()
+
+    def test_printed_admin_link_uses_the_served_address(self, settings, demo_password):
+        """`make run PORT=8101` passes SITE_URL; the printed admin link follows it."""
+        settings.SITE_URL = "http://127.0.0.1:8101"
+        out, _ = seed()
+        assert "Admin: http://127.0.0.1:8101/admin/" in out
 
     def test_bad_file_fails_loudly_and_the_rest_is_published(self, tmp_path, demo_password):
         """A broken file is named and makes the command fail; the good ones still go live."""

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from monographs.importer import ImportFailed, import_file
-from reviews.exceptions import NothingToSubmit, ReviewError
+from monographs.importer import ImportFailed, import_new_file
+from reviews.exceptions import ReviewError
 from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
 from reviews.services import review_approve, review_submit
 
@@ -85,12 +85,18 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for path in documents(paths or [default_seed_folder()]):
                 try:
-                    drug = import_file(path, user=contributor)
-                    outcome = self.publish(drug, contributor=contributor, reviewer=reviewer)
+                    imported = import_new_file(path, user=contributor)
+                    if imported.skipped:
+                        # Seeding never overwrites: what people edited and reviewed stays.
+                        outcome = "skipped: it exists already, left as it is"
+                    else:
+                        outcome = self.publish(
+                            imported.drug, contributor=contributor, reviewer=reviewer
+                        )
                 except (ImportFailed, ReviewError) as error:
                     failures.append(f"{path.name}: {error}")
                     continue
-                self.stdout.write(f"{path.name}: {drug.name} ({outcome})")
+                self.stdout.write(f"{path.name}: {imported.drug.name} ({outcome})")
 
         self.stdout.write(f"\nAdmin: {settings.SITE_URL}{reverse('admin:index')}")
         for username, password in logins.items():
@@ -116,14 +122,12 @@ class Command(BaseCommand):
             # Approvals credit the reviewer by name: an older demo user may not have one yet.
             user.first_name, user.last_name = demo.first_name, demo.last_name
             user.save(update_fields=["first_name", "last_name"])
+        if not created:
+            # An existing account is someone's now: its groups and password stay as they are.
+            return "password unchanged"
         user.groups.add(Group.objects.get(name=demo.group))
         if demo.group == REVIEWERS_GROUP:
-            profile, _ = ReviewerProfile.objects.get_or_create(user=user)
-            if not profile.credential.strip():
-                profile.credential = REVIEWER_CREDENTIAL
-                profile.save(update_fields=["credential"])
-        if not created:
-            return "password unchanged"
+            ReviewerProfile.objects.create(user=user, credential=REVIEWER_CREDENTIAL)
         from_environment = os.environ.get(PASSWORD_VARIABLE)
         password = from_environment or secrets.token_urlsafe(12)
         user.set_password(password)
@@ -134,13 +138,6 @@ class Command(BaseCommand):
 
     def publish(self, drug, *, contributor, reviewer) -> str:
         """Submit the imported working copy as the contributor and approve it as the reviewer."""
-        try:
-            review = review_submit(drug=drug, by=contributor, comment="Demo content.")
-        except NothingToSubmit:
-            review = drug.reviews.in_review().first()
-            if review is None:
-                return "already published, unchanged"
-            if review.submitted_by_id != contributor.pk:
-                return "in review by someone else, left alone"
+        review = review_submit(drug=drug, by=contributor, comment="Demo content.")
         review_approve(review=review, by=reviewer, comment="Demo content approved.")
         return f"published revision {review.revision.number}"
