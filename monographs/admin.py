@@ -189,7 +189,11 @@ class DrugAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["admin-extra/monographs.css"]}
-        js = ["admin-extra/markdownx-inlines.js", "admin-extra/unsaved-work.js"]
+        js = [
+            "admin-extra/markdownx-inlines.js",
+            "admin-extra/section-order.js",
+            "admin-extra/unsaved-work.js",
+        ]
 
     def view_on_site(self, drug):
         """The public page where the public sees it; none while the drug is unpublished."""

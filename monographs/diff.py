@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from monographs.vocabulary import ADDED, CHANGED, REMOVED, UNCHANGED, section_title
+from monographs.vocabulary import ADDED, CHANGED, MOVED, REMOVED, UNCHANGED, section_title
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
@@ -147,9 +147,23 @@ def _keyed(items: list[dict], key) -> dict:
     return keyed
 
 
+def _moved_keys(old_keys: list, new_keys: list) -> set:
+    """Keys in both lists that left the longest run of items kept in the same order."""
+    old_common = [k for k in old_keys if k in set(new_keys)]
+    new_common = [k for k in new_keys if k in set(old_keys)]
+    matcher = difflib.SequenceMatcher(None, old_common, new_common, autojunk=False)
+    in_place = {
+        key
+        for block in matcher.get_matching_blocks()
+        for key in new_common[block.b : block.b + block.size]
+    }
+    return set(new_common) - in_place
+
+
 def _compare_items(old_items, new_items, *, key, text, title, kind) -> list[SectionChange]:
     old_by_key, new_by_key = _keyed(old_items, key), _keyed(new_items, key)
     order = list(new_by_key) + [k for k in old_by_key if k not in new_by_key]
+    moved = _moved_keys(list(old_by_key), list(new_by_key))
     changes = []
     for item_key in order:
         old, new = old_by_key.get(item_key), new_by_key.get(item_key)
@@ -157,6 +171,8 @@ def _compare_items(old_items, new_items, *, key, text, title, kind) -> list[Sect
         content_status = _status(old_text if old else None, new_text if new is not None else None)
         provenance_changed = bool(old and new and old["provenance"] != new["provenance"])
         status = CHANGED if content_status == UNCHANGED and provenance_changed else content_status
+        if status == UNCHANGED and item_key in moved:
+            status = MOVED
         changes.append(
             SectionChange(
                 status=status,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from monographs.markdown import MarkdownError
-from monographs.models import Drug, FAQItem, Section, SectionKind
+from monographs.models import Drug, FAQItem, Section
 from monographs.vocabulary import kind_label
 
 ADDED, CHANGED, DELETED = "added", "changed", "deleted"
@@ -176,7 +176,7 @@ def drug_snapshot_as_of(drug_id: int, moment: datetime) -> Snapshot | None:
         return None
     sections = _alive_as_of(Section.history.filter(drug_id=drug_id), moment)
     faqs = _alive_as_of(FAQItem.history.filter(drug_id=drug_id), moment)
-    sections.sort(key=lambda record: (SectionKind.rank(record.kind), record.position, record.id))
+    sections.sort(key=lambda record: (record.position, record.id))
     faqs.sort(key=lambda record: (record.position, record.id))
     return Snapshot(drug=drug_record, sections=sections, faqs=faqs)
 

@@ -13,7 +13,15 @@ from monographs.models.drugs import SectionKind
 from monographs.models.provenance import Origin
 
 ADDED, CHANGED, UNCHANGED, REMOVED = "added", "changed", "unchanged", "removed"
-CHANGE_LABELS = {ADDED: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", REMOVED: "Removed"}
+# Same text, another place in the author's order.
+MOVED = "moved"
+CHANGE_LABELS = {
+    ADDED: "New",
+    CHANGED: "Changed",
+    MOVED: "Moved",
+    UNCHANGED: "Unchanged",
+    REMOVED: "Removed",
+}
 
 _TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)?[^<>]*>")
 # Tags that end a run of words; inline ones (em, a, code, …) sit inside a word's letters.

@@ -14,7 +14,10 @@ from monographs.models.tracking import ChangeTrackedModel
 
 
 class SectionKind(models.TextChoices):
-    """The canonical sections of a monograph, in the order readers see them."""
+    """The kinds of section a monograph has; their order is the default for a new monograph.
+
+    Readers see sections in the order the author gives them (`Section.position`).
+    """
 
     GENERIC_NAME = "generic_name", "Generic name"
     USAGE = "usage", "Usage"
@@ -168,7 +171,8 @@ class Drug(WorkflowOwnedModel, ChangeTrackedModel):
         return self.published_revision_id is not None
 
     def ordered_sections(self) -> list["Section"]:
-        return sorted(self.sections.all(), key=lambda s: (SectionKind.rank(s.kind), s.position))
+        """The sections in the author's order (their positions)."""
+        return sorted(self.sections.all(), key=lambda section: (section.position, section.pk or 0))
 
     def document(self, *, with_html: bool = False) -> dict:
         """The drug as one plain dict: the export, API and revision-snapshot shape."""

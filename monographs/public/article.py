@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from monographs.markdown import render_markdown, sanitize_html
-from monographs.models.drugs import Drug, SectionKind
+from monographs.models.drugs import Drug
 from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin
 from monographs.public.links import class_url
 from monographs.vocabulary import html_to_text, origin_label, section_title, source_links
@@ -195,21 +195,11 @@ def _part(item: dict, *, anchor: str, title: str, html_fragment: str) -> Article
     )
 
 
-def _ordered_sections(sections: list[dict]) -> list[dict]:
-    def rank(section):
-        try:
-            return SectionKind.rank(section.get("kind"))
-        except ValueError:
-            return len(SectionKind.values)
-
-    return sorted(sections, key=rank)  # stable: keeps the frozen order within a kind
-
-
 def article_parts(content: dict) -> tuple[list[ArticlePart], list[ArticlePart]]:
-    """The revision's sections (canonical order) and FAQ items, ready for the article template."""
+    """The revision's sections and FAQ items, in the author's order, for the article template."""
     anchors = _Anchors()
     sections = []
-    for index, section in enumerate(_ordered_sections(content.get("sections", [])), start=1):
+    for index, section in enumerate(content.get("sections", []), start=1):
         title = section_title(section)
         anchor = anchors.claim(title, f"section-{index}")
         fragment = outline_fragment(

@@ -1,10 +1,13 @@
 """Browser tests: Playwright driving Debian's Chromium against a live MedRef server."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.factories import ContributorFactory
 
 # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -60,3 +63,18 @@ def page(chromium):
 def artifacts_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def contributor_page(page, live_server):
+    """A contributor who may edit and submit, logged into the admin."""
+    ContributorFactory(username="carla")
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "carla")
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    page.problems = problems
+    return page

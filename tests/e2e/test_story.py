@@ -81,7 +81,7 @@ def test_contributor_edit_is_public_only_after_review(chromium, page, live_serve
     editor.click("input[name=_continue]")
     editor.wait_for_selector(".messagelist .success")
     editor.fill("#id_workflow_reason", "Clearer adult dose")
-    editor.get_by_role("button", name="Submit for review").click()
+    editor.get_by_role("button", name="Submit for review", exact=True).click()
     editor.wait_for_selector(".messagelist .success")
 
     page.goto(public_url)

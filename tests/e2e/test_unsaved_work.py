@@ -1,38 +1,13 @@
 """No typed text is lost on a monograph's form, in a real Chromium."""
 
-import re
-
 import pytest
-from django.contrib.auth.models import Permission
 
 from reviews.models import Review
-from tests.e2e.test_admin_editor import CONTRIBUTOR_PERMISSIONS, PASSWORD
-from tests.factories import DrugFactory, SectionFactory, UserFactory
+from tests.factories import DrugFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TYPED = "Typed, never saved: take with food."
-
-
-@pytest.fixture
-def contributor_page(page, live_server):
-    """A contributor who may edit and submit, logged into the admin."""
-    user = UserFactory(username="carla", is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="monographs", codename__in=CONTRIBUTOR_PERMISSIONS
-        ),
-        Permission.objects.get(content_type__app_label="reviews", codename="submit_review"),
-    )
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "carla")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    page.problems = problems
-    return page
 
 
 @pytest.fixture

@@ -53,8 +53,8 @@ class MonographPageTests:
             assert section.body_html.strip() in html
             assert f">{section.get_kind_display()}</h2>" in html
 
-    def test_sections_appear_in_canonical_order(self, client, contributor, reviewer):
-        """Sections follow the canonical order whatever order they were written in."""
+    def test_sections_appear_in_the_authors_order(self, client, contributor, reviewer):
+        """Sections show in the order they were written in, not in an order of kinds."""
         drug = monograph(
             name="Ordered",
             sections=(SectionKind.SIDE_EFFECTS, SectionKind.DOSAGE, SectionKind.USAGE),
@@ -63,7 +63,7 @@ class MonographPageTests:
         headings = [
             text for level, text in outline(client.get(drug_url(drug))).headings if level == 2
         ]
-        assert headings[1:4] == ["Usage", "Dosage", "Side effects"]
+        assert headings[1:4] == ["Side effects", "Dosage", "Usage"]
 
     def test_table_of_contents_links_to_every_section(self, client, contributor, reviewer):
         """The table of contents has an anchor for each section and the FAQ, and they exist."""

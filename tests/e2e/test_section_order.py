@@ -1,0 +1,29 @@
+"""The author's order of sections, changed with the Move up / Move down buttons."""
+
+import pytest
+
+from monographs.models import SectionKind
+from tests.factories import DrugFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_moving_a_section_up_and_saving_keeps_the_new_order(contributor_page, live_server):
+    """Press "Move up" on the last section, save: it is first in the working copy."""
+    drug = DrugFactory(name="Niacin")
+    SectionFactory(drug=drug, kind=SectionKind.USAGE, position=0, body="Usage text.")
+    SectionFactory(drug=drug, kind=SectionKind.DOSAGE, position=1, body="Dosage text.")
+    SectionFactory(
+        drug=drug, kind=SectionKind.OTHER, heading="What is niacin?", position=2, body="About."
+    )
+    page = contributor_page
+    page.goto(f"{live_server.url}/admin/monographs/drug/{drug.pk}/change/")
+    page.get_by_role("button", name="Move section 3 up").click()
+    page.get_by_role("button", name="Move section 2 up").click()
+    assert page.get_by_role("button", name="Move section 1 up").is_disabled()
+    page.fill("#id_change_reason", "The overview first")
+    page.locator("input[name=_continue]").last.click()
+    page.wait_for_selector(".messagelist .success")
+    ordered = [(section.heading or section.kind) for section in drug.ordered_sections()]
+    assert ordered == ["What is niacin?", "usage", "dosage"]
+    assert page.problems == []
