@@ -12,7 +12,14 @@ from django.urls import reverse
 from monographs.models import Drug, FAQItem, Origin, SectionKind
 from reviews.models import AuditEntry, Decision, Review
 from reviews.services import review_request_changes, review_submit
-from tests.factories import FAQItemFactory, SectionFactory, edit_section, monograph, publish
+from tests.factories import (
+    ContributorFactory,
+    FAQItemFactory,
+    SectionFactory,
+    edit_section,
+    monograph,
+    publish,
+)
 from tests.pagechecks import assert_page_inert
 
 
@@ -408,3 +415,41 @@ class ReviewPageFAQTests:
         client.force_login(reviewer)
         rows = client.get(review_url(review)).context["faq_rows"]
         assert sorted(row.label for row in rows) == ["Removed", "Unchanged"]
+
+
+@pytest.mark.django_db
+class MayNotDecideTests:
+    def test_a_reviewer_is_told_why_they_may_not_decide_their_own_edit(self, client, reviewer):
+        """A reviewer opening a review of their own edit reads why, above the changes."""
+        drug = monograph(name="Own work")
+        edit_section(drug, by=reviewer)
+        make_submitter = ContributorFactory(username="sub")
+        review = review_submit(drug=drug, by=make_submitter)
+        client.force_login(reviewer)
+        html = client.get(review_url(review)).content.decode()
+        refusal = html.index('id="no-decision-form"')
+        assert "You cannot decide on this review:" in html
+        assert refusal < html.index("<h2>Sections</h2>")
+        assert 'id="decision-form"' not in html
+
+    def test_a_contributor_is_told_only_credentialed_reviewers_decide(
+        self, client, contributor, other_contributor
+    ):
+        """Someone who is not a medical reviewer sees the rule, not a form that vanished."""
+        drug = monograph(name="Someone's work")
+        review = review_submit(drug=drug, by=contributor)
+        client.force_login(other_contributor)
+        response = client.get(review_url(review))
+        assert response.status_code == 200
+        assert (
+            "You cannot decide on this review: Only medical reviewers with a recorded "
+            "credential may decide on a review." in response.content.decode()
+        )
+
+    def test_the_decision_panel_is_reachable_from_the_top(self, client, reviewer, changed_review):
+        """A reviewer who may decide gets a link from the top to the decision panel."""
+        client.force_login(reviewer)
+        html = client.get(review_url(changed_review)).content.decode()
+        assert '<a href="#decision-heading">Go to your decision</a>' in html
+        assert 'id="decision-heading"' in html
+        assert 'class="button default">Approve and publish</button>' in html
