@@ -335,6 +335,11 @@ class DrugAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name="{}_{}_restore".format(*info),
             ),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
         ]
         return urls + super().get_urls()
 
@@ -350,6 +355,9 @@ class DrugAdmin(SimpleHistoryAdmin):
         return self.has_change_permission(request, drug) and request.user.has_perm(
             "monographs.restore_drug"
         )
+
+    def preview_view(self, request, object_id):
+        return admin_views.drug_preview(self, request, self.get_viewable_drug(request, object_id))
 
     def history_view(self, request, object_id, extra_context=None):
         drug = self.get_viewable_drug(request, object_id)

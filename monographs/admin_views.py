@@ -21,6 +21,8 @@ from django_ratelimit.core import is_ratelimited
 from monographs.diff import compare_documents
 from monographs.markdown import MarkdownError, render_markdown
 from monographs.models import Drug
+from monographs.public.monograph import preview_page
+from monographs.services import revision_preview
 from monographs.versions import drug_document_as_of, drug_versions, format_moment
 
 CURRENT = "current"
@@ -174,3 +176,18 @@ def _refusal(message: str, *, status: int) -> HttpResponse:
     return HttpResponse(
         format_html('<p class="preview-refused" role="alert">{}</p>', message), status=status
     )
+
+
+def preview_response(html: str) -> HttpResponse:
+    """A draft page for the editorial team only: never cached or indexed anywhere."""
+    response = HttpResponse(html)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def drug_preview(model_admin, request, drug: Drug):
+    """The working copy as the public page would show it (after approval)."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return preview_response(preview_page(revision_preview(drug=drug)))

@@ -12,6 +12,16 @@ def drug_content_hash(drug: Drug) -> str:
 
 
 @transaction.atomic
+def revision_preview(*, drug: Drug) -> Revision:
+    """The working copy as the revision submitting it would freeze; nothing is saved."""
+    return Revision(
+        drug=drug,
+        number=0,
+        content=drug.document(with_html=True),
+        component_names=public_component_names(drug),
+    )
+
+
 def revision_freeze(*, drug: Drug, by, reason: str = "") -> Revision:
     """Freeze the drug's working copy into a new immutable revision."""
     document = drug.document(with_html=True)

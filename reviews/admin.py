@@ -285,6 +285,11 @@ class ReviewAdmin(admin.ModelAdmin):
                 name="reviews_review_decide",
             ),
             path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(partial(admin_views.review_preview, self)),
+                name="reviews_review_preview",
+            ),
+            path(
                 "overdue/",
                 self.admin_site.admin_view(partial(admin_views.overdue_list, self)),
                 name="reviews_review_overdue",

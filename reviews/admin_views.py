@@ -19,8 +19,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from monographs.admin_views import preview_response
 from monographs.locking import is_lock_conflict
 from monographs.models import Drug
+from monographs.public.monograph import preview_page
 from monographs.vocabulary import section_title
 from reviews import presentation
 from reviews.exceptions import NotPermitted, ReviewError
@@ -294,6 +296,14 @@ def review_page(model_admin, request, object_id):
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return _render_review(model_admin, request, _review_or_404(model_admin, request, object_id))
+
+
+def review_preview(model_admin, request, object_id):
+    """The submitted revision as the public page will show it once approved."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    review = _review_or_404(model_admin, request, object_id)
+    return preview_response(preview_page(review.revision))
 
 
 def review_decide(model_admin, request, object_id):

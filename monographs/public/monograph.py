@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from monographs.models import Drug, Revision, SearchDocument
-from monographs.public.article import split_article
+from monographs.public.article import assemble_article, split_article
 from monographs.public.chrome import render_page
 from monographs.public.compiled_query import CompiledQuery
 from monographs.public.links import (
@@ -250,3 +250,23 @@ def drug_detail(request, slug):
     return HttpResponse(
         render_page(title=title, meta=mark_safe(meta), content=mark_safe(content))  # noqa: S308
     )
+
+
+DRAFT_BANNER = (
+    '<div class="draft-banner" role="note" id="reviewed">\n'
+    "<p><strong>Draft — not reviewed.</strong> This is how the page will look to readers once "
+    "a medical reviewer approves it; nobody outside the editorial team can see it.</p>\n</div>\n"
+)
+
+
+def preview_page(revision: Revision) -> str:
+    """A revision not yet approved, as the monograph page will show it, under a draft banner.
+
+    The same article assembly and site chrome as `drug_detail`; the review line is replaced by
+    the banner, and the page asks search engines to leave it alone.
+    """
+    article = split_article(assemble_article(revision))
+    title = escape(f"Draft: {article.title}")
+    content = "".join((article.head, DRAFT_BANNER, article.rest))
+    meta = '<meta name="robots" content="noindex, nofollow">\n'
+    return render_page(title=title, meta=mark_safe(meta), content=mark_safe(content))  # noqa: S308
