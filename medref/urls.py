@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from monographs.admin_views import markdown_preview
 from monographs.public.crawlers import robots_txt, sitemap_xml
+from reviews.views import shared_revision
 
 urlpatterns = [
     # markdownx's own endpoints check no login and sanitize nothing: ours replace them.
@@ -10,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap_xml, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("review-links/<str:token>/", shared_revision, name="review_link"),
     path("", include("monographs.public.urls")),
 ]

@@ -285,6 +285,16 @@ class ReviewAdmin(admin.ModelAdmin):
                 name="reviews_review_decide",
             ),
             path(
+                "<path:object_id>/share/",
+                self.admin_site.admin_view(partial(admin_views.review_share, self)),
+                name="reviews_review_share",
+            ),
+            path(
+                "<path:object_id>/share/<int:link_id>/revoke/",
+                self.admin_site.admin_view(partial(admin_views.review_share_revoke, self)),
+                name="reviews_review_share_revoke",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(partial(admin_views.review_preview, self)),
                 name="reviews_review_preview",

@@ -9,6 +9,7 @@ into an admin message.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -26,14 +27,16 @@ from monographs.public.monograph import preview_page
 from monographs.vocabulary import section_title
 from reviews import presentation
 from reviews.exceptions import NotPermitted, ReviewError
-from reviews.forms import APPROVE, CommentForm, DecisionForm, SubmitForm
-from reviews.models import Review, drugs_overdue_for_review
+from reviews.forms import APPROVE, CommentForm, DecisionForm, ShareLinkForm, SubmitForm
+from reviews.models import Review, ShareLink, drugs_overdue_for_review
 from reviews.services import (
     drug_unpublish,
     review_approve,
     review_request_changes,
     review_submit,
     review_withdraw,
+    share_link_create,
+    share_link_revoke,
 )
 
 # The name of the change form's "Save and submit for review" button.
@@ -265,8 +268,9 @@ def _review_or_404(model_admin, request, object_id) -> Review:
     return review
 
 
-def _render_review(model_admin, request, review, *, form=None, status=200):
+def _render_review(model_admin, request, review, *, form=None, share_form=None, status=200):
     refusal = review.decide_refusal(request.user)
+    can_share = request.user.has_perm("reviews.share_revision")
     may_decide = not refusal
     if may_decide and form is None:
         form = DecisionForm(section_titles=_section_titles(review))
@@ -282,7 +286,15 @@ def _render_review(model_admin, request, review, *, form=None, status=200):
         "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
         "drug_change_url": reverse("admin:monographs_drug_change", args=[review.drug_id]),
         "audit_url": reverse("admin:monographs_drug_workflow_audit", args=[review.drug_id]),
+        "can_share": can_share,
     }
+    if can_share:
+        context["share_form"] = share_form or ShareLinkForm()
+        context["share_url"] = reverse("admin:reviews_review_share", args=[review.pk])
+        context["share_links"] = [
+            (link, link.refusal(), share_link_url(link))
+            for link in review.revision.share_links.select_related("created_by")
+        ]
     return TemplateResponse(
         request, "admin/reviews/review/review_page.html", context, status=status
     )
@@ -304,6 +316,56 @@ def review_preview(model_admin, request, object_id):
         return HttpResponseNotAllowed(["GET"])
     review = _review_or_404(model_admin, request, object_id)
     return preview_response(preview_page(review.revision))
+
+
+def share_link_url(link: ShareLink) -> str:
+    return settings.SITE_URL + reverse("review_link", args=[link.token])
+
+
+def review_share(model_admin, request, object_id):
+    """Create a review link to this revision for a specialist without an account."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    review = _review_or_404(model_admin, request, object_id)
+    if not request.user.has_perm("reviews.share_revision"):
+        raise PermissionDenied
+    form = ShareLinkForm(request.POST)
+    if not form.is_valid():
+        return _render_review(model_admin, request, review, share_form=form, status=400)
+    link = share_link_create(
+        revision=review.revision,
+        by=request.user,
+        recipient=form.cleaned_data["recipient"],
+        days=form.cleaned_data["days"],
+    )
+    model_admin.message_user(
+        request,
+        f"A review link for {link.recipient} works until "
+        f"{timezone.localtime(link.expires_at):%d %B %Y, %H:%M}: {share_link_url(link)}",
+        messages.SUCCESS,
+    )
+    return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+
+
+def review_share_revoke(model_admin, request, object_id, link_id):
+    """Stop a review link from working."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    review = _review_or_404(model_admin, request, object_id)
+    link = ShareLink.objects.filter(pk=link_id, revision=review.revision).first()
+    if link is None:
+        raise Http404
+    try:
+        share_link_revoke(link=link, by=request.user)
+    except NotPermitted as error:
+        raise PermissionDenied(str(error)) from error
+    except ReviewError as error:
+        model_admin.message_user(request, str(error), messages.ERROR)
+    else:
+        model_admin.message_user(
+            request, f"The link for {link.recipient} no longer works.", messages.SUCCESS
+        )
+    return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
 
 
 def review_decide(model_admin, request, object_id):

@@ -1,5 +1,7 @@
 from django import forms
 
+from reviews.models import ShareLink
+
 APPROVE, REQUEST_CHANGES = "approve", "request_changes"
 
 
@@ -62,3 +64,14 @@ class DecisionForm(forms.Form):
             if name.startswith("note_") and value.strip():
                 notes[name.removeprefix("note_")] = value.strip()
         return notes
+
+
+class ShareLinkForm(forms.Form):
+    recipient = forms.CharField(
+        label="Who the link is for",
+        max_length=200,
+        help_text="Recorded in the audit trail, e.g. “Dr Lee, hepatology”.",
+    )
+    days = forms.IntegerField(
+        label="Works for (days)", min_value=1, max_value=ShareLink.MAX_DAYS, initial=7
+    )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
@@ -280,6 +281,9 @@ class AuditEntry(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         SUPERSEDED = "superseded", "Superseded by a later edit"
         UNPUBLISHED = "unpublished", "Unpublished"
+        LINK_CREATED = "link_created", "Shared with a specialist"
+        LINK_OPENED = "link_opened", "Shared link opened"
+        LINK_REVOKED = "link_revoked", "Shared link revoked"
 
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="audit_entries")
     revision = models.ForeignKey(
@@ -303,6 +307,62 @@ class AuditEntry(models.Model):
     @property
     def carries_reviewer_comment(self) -> bool:
         return self.action in {self.Action.APPROVED, self.Action.CHANGES_REQUESTED}
+
+
+class ShareLink(models.Model):
+    """A signed, expiring, revocable link showing one revision to a specialist without an account.
+
+    The link carries only a signature of this row's id; whether it still works is decided here,
+    on every request, so revoking or expiry takes effect at once.
+    """
+
+    DEFAULT_DAYS = 7
+    MAX_DAYS = 30
+    SALT = "medref.reviews.share-link"
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="share_links")
+    recipient = models.CharField(
+        max_length=200, help_text="Who the link is for, e.g. “Dr Lee, hepatology”."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("share_revision", "Can share a revision with an outside specialist")]
+
+    def __str__(self):
+        return f"{self.revision} for {self.recipient}"
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.pk, salt=self.SALT, compress=True)
+
+    @classmethod
+    def from_token(cls, token: str) -> "ShareLink | None":
+        """The link a token was signed for, or None for a token nobody signed."""
+        try:
+            pk = signing.loads(token, salt=cls.SALT)
+        except signing.BadSignature:
+            return None
+        if not isinstance(pk, int):
+            return None
+        return cls.objects.select_related("revision__drug").filter(pk=pk).first()
+
+    def refusal(self, now=None) -> str:
+        """Why the link no longer works ("" while it does)."""
+        if self.revoked_at is not None:
+            return "This review link was withdrawn by the MedRef editorial team."
+        if (now or timezone.now()) >= self.expires_at:
+            return "This review link has expired."
+        return ""
 
 
 class WorkflowState(models.TextChoices):

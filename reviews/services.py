@@ -22,9 +22,10 @@ from reviews.exceptions import (
     IllegalTransition,
     NothingToSubmit,
     NotPermitted,
+    ReviewError,
     StaleRevision,
 )
-from reviews.models import AuditEntry, Decision, Review, reviewer_display_name
+from reviews.models import AuditEntry, Decision, Review, ShareLink, reviewer_display_name
 
 
 def _lock_drug(pk) -> Drug:
@@ -236,3 +237,54 @@ def drug_unpublish(*, drug: Drug, by, comment: str = "") -> Drug:
         comment=comment,
     )
     return drug
+
+
+def share_link_create(*, revision: Revision, by, recipient: str, days: int) -> ShareLink:
+    """A link showing `revision` to a specialist without an account, for `days` days."""
+    if not by.has_perm("reviews.share_revision"):
+        raise NotPermitted("You do not have permission to share revisions.")
+    if not 1 <= days <= ShareLink.MAX_DAYS:
+        raise ReviewError(f"A review link lasts from 1 to {ShareLink.MAX_DAYS} days.")
+    now = timezone.now()
+    link = ShareLink.objects.create(
+        revision=revision,
+        recipient=recipient.strip(),
+        created_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    _audit(
+        drug=revision.drug,
+        action=AuditEntry.Action.LINK_CREATED,
+        actor=by,
+        revision=revision,
+        comment=f"For {link.recipient}, until {link.expires_at:%Y-%m-%d %H:%M %Z}.",
+    )
+    return link
+
+
+def share_link_revoke(*, link: ShareLink, by) -> None:
+    """Stop a review link from working, at once."""
+    if not by.has_perm("reviews.share_revision"):
+        raise NotPermitted("You do not have permission to revoke review links.")
+    if link.revoked_at is not None:
+        raise ReviewError("This link was already revoked.")
+    link.revoked_at, link.revoked_by = timezone.now(), by
+    link.save(update_fields=["revoked_at", "revoked_by"])
+    _audit(
+        drug=link.revision.drug,
+        action=AuditEntry.Action.LINK_REVOKED,
+        actor=by,
+        revision=link.revision,
+        comment=f"The link for {link.recipient}.",
+    )
+
+
+def share_link_opened(*, link: ShareLink) -> None:
+    """Record that someone opened a working review link."""
+    _audit(
+        drug=link.revision.drug,
+        action=AuditEntry.Action.LINK_OPENED,
+        revision=link.revision,
+        comment=f"The link for {link.recipient}.",
+    )
