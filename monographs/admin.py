@@ -191,7 +191,7 @@ class DrugAdmin(SimpleHistoryAdmin):
         css = {"all": ["admin-extra/monographs.css"]}
         js = [
             "admin-extra/markdownx-inlines.js",
-            "admin-extra/section-order.js",
+            "admin-extra/inline-rows.js",
             "admin-extra/unsaved-work.js",
         ]
 

@@ -27,3 +27,24 @@ def test_moving_a_section_up_and_saving_keeps_the_new_order(contributor_page, li
     ordered = [(section.heading or section.kind) for section in drug.ordered_sections()]
     assert ordered == ["What is niacin?", "usage", "dosage"]
     assert page.problems == []
+
+
+def test_a_long_form_starts_folded_to_one_line_per_section(contributor_page, live_server):
+    """With many sections each shows kind, heading and the start of its text until unfolded."""
+    drug = DrugFactory(name="Magnesium")
+    kinds = [SectionKind.USAGE, SectionKind.DOSAGE, SectionKind.SIDE_EFFECTS, SectionKind.OTHER]
+    for position, kind in enumerate(kinds):
+        SectionFactory(drug=drug, kind=kind, position=position, body=f"Text of section {position}.")
+    drug.sections.filter(kind=SectionKind.OTHER).update(heading="What is magnesium?")
+    page = contributor_page
+    page.goto(f"{live_server.url}/admin/monographs/drug/{drug.pk}/change/")
+    summaries = page.locator("#sections-group .medref-fold-summary")
+    assert summaries.nth(3).inner_text() == "Other: What is magnesium? — Text of section 3."
+    body = page.locator("#id_sections-1-body")
+    assert not body.is_visible()
+    page.locator("#sections-group .medref-fold").nth(1).click()
+    assert body.is_visible()
+    assert page.locator("#sections-group .medref-fold").nth(1).get_attribute("aria-expanded") == (
+        "true"
+    )
+    assert page.problems == []

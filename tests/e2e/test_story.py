@@ -75,6 +75,10 @@ def test_contributor_edit_is_public_only_after_review(chromium, page, live_serve
     dosage = next(
         bodies.nth(i) for i in range(bodies.count()) if OLD_DOSAGE in bodies.nth(i).input_value()
     )
+    # A long form starts folded: unfold the dosage section, as the contributor would.
+    row = editor.locator("#" + dosage.get_attribute("id").removeprefix("id_").removesuffix("-body"))
+    if row.locator(".medref-fold").get_attribute("aria-expanded") == "false":
+        row.locator(".medref-fold").click()
     dosage.fill(NEW_DOSAGE)
     preview = editor.locator(f"#{dosage.get_attribute('id')} ~ .markdownx-preview")
     preview.locator("strong", has_text="one 1000 mcg tablet").wait_for()

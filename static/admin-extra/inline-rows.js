@@ -1,9 +1,12 @@
 /*
- * MedRef admin: the author's order of sections and FAQ items.
+ * MedRef admin: the section and FAQ rows of a monograph's form.
  *
- * Each inline row gets "Move up" and "Move down" buttons. Moving a row moves it on the page and
- * renumbers every row's position field in the new order, so saving records the order as an
- * edit like any other. A row added with "Add another" goes at the end.
+ * The author's order: each row gets "Move up" and "Move down" buttons. Moving a row moves it
+ * on the page and renumbers every row's position field in the new order, so saving records the
+ * order as an edit like any other. A row added with "Add another" goes at the end.
+ *
+ * A form that fits a screen: each saved row can be folded to one line (kind, heading and the
+ * start of its text). With more than a few rows they start folded, except rows with errors.
  */
 (function () {
   "use strict";
@@ -97,6 +100,61 @@
     heading.parentNode.insertBefore(tools, heading.nextSibling);
   }
 
+  var FOLD_WHEN_MORE_THAN = 3;
+
+  function summary(row) {
+    var kind = row.querySelector('select[name$="-kind"]');
+    var heading = row.querySelector('input[name$="-heading"], input[name$="-question"]');
+    var text = row.querySelector('textarea[name$="-body"], textarea[name$="-answer"]');
+    var parts = [];
+    if (kind) {
+      parts.push(kind.options[kind.selectedIndex] ? kind.options[kind.selectedIndex].text : "");
+    }
+    if (heading && heading.value.trim()) {
+      parts.push(heading.value.trim());
+    }
+    var excerpt = text ? text.value.replace(/\s+/g, " ").trim() : "";
+    if (excerpt.length > 90) {
+      excerpt = excerpt.slice(0, 89) + "…";
+    }
+    return { title: parts.join(": "), excerpt: excerpt };
+  }
+
+  function setFolded(row, folded) {
+    var toggle = row.querySelector(".medref-fold");
+    var line = row.querySelector(".medref-fold-summary");
+    Array.prototype.forEach.call(row.children, function (child) {
+      if (child.tagName === "FIELDSET") {
+        child.hidden = folded;
+      }
+    });
+    if (folded) {
+      var parts = summary(row);
+      line.textContent = parts.title + (parts.excerpt ? " — " + parts.excerpt : "");
+    }
+    line.hidden = !folded;
+    toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+    toggle.textContent = folded ? "Show" : "Fold";
+  }
+
+  function addFold(row, folded) {
+    if (row.querySelector(".medref-fold") || !row.querySelector("fieldset")) {
+      return;
+    }
+    var tools = row.querySelector(".medref-order");
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "button medref-fold";
+    var line = document.createElement("p");
+    line.className = "medref-fold-summary";
+    toggle.addEventListener("click", function () {
+      setFolded(row, toggle.getAttribute("aria-expanded") === "true");
+    });
+    tools.appendChild(toggle);
+    tools.parentNode.insertBefore(line, tools.nextSibling);
+    setFolded(row, folded);
+  }
+
   function start() {
     GROUPS.forEach(function (spec) {
       var group = document.getElementById(spec.id);
@@ -104,8 +162,11 @@
         return;
       }
       group.setAttribute("data-medref-noun", spec.noun);
-      rows(group).forEach(function (row) {
+      var all = rows(group);
+      all.forEach(function (row) {
         addButtons(group, row);
+        var hasErrors = row.querySelector(".errorlist, .errors") !== null;
+        addFold(row, all.length > FOLD_WHEN_MORE_THAN && !hasErrors);
       });
       label(group);
     });
@@ -117,6 +178,7 @@
       return;
     }
     addButtons(group, event.target);
+    addFold(event.target, false);
     renumber(group);
   });
 
