@@ -295,6 +295,11 @@ class ReviewAdmin(admin.ModelAdmin):
                 name="reviews_review_share_revoke",
             ),
             path(
+                "<path:object_id>/cancel-schedule/",
+                self.admin_site.admin_view(partial(admin_views.review_cancel_schedule_view, self)),
+                name="reviews_review_cancel_schedule",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(partial(admin_views.review_preview, self)),
                 name="reviews_review_preview",

@@ -32,6 +32,7 @@ from reviews.models import Review, ShareLink, drugs_overdue_for_review
 from reviews.services import (
     drug_unpublish,
     review_approve,
+    review_cancel_schedule,
     review_request_changes,
     review_submit,
     review_withdraw,
@@ -368,6 +369,26 @@ def review_share_revoke(model_admin, request, object_id, link_id):
     return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
 
 
+def review_cancel_schedule_view(model_admin, request, object_id):
+    """Stop a scheduled approval from going live."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    review = _review_or_404(model_admin, request, object_id)
+    try:
+        review_cancel_schedule(review=review, by=request.user)
+    except NotPermitted as error:
+        raise PermissionDenied(str(error)) from error
+    except ReviewError as error:
+        model_admin.message_user(request, str(error), messages.ERROR)
+    else:
+        model_admin.message_user(
+            request,
+            f"Revision {review.revision.number} of “{review.drug}” will not go live.",
+            messages.SUCCESS,
+        )
+    return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+
+
 def review_decide(model_admin, request, object_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -380,15 +401,19 @@ def review_decide(model_admin, request, object_id):
     if not form.is_valid():
         return _render_review(model_admin, request, review, form=form, status=400)
     approving = form.cleaned_data["outcome"] == APPROVE
-    decide = review_approve if approving else review_request_changes
+    publish_at = form.cleaned_data.get("publish_at") if approving else None
     review_url = reverse("admin:reviews_review_change", args=[review.pk])
+    decision = {
+        "review": review,
+        "by": request.user,
+        "comment": form.cleaned_data["comment"],
+        "section_notes": form.section_notes,
+    }
     try:
-        decide(
-            review=review,
-            by=request.user,
-            comment=form.cleaned_data["comment"],
-            section_notes=form.section_notes,
-        )
+        if approving:
+            review_approve(**decision, publish_at=publish_at)
+        else:
+            review_request_changes(**decision)
     except NotPermitted as error:
         raise PermissionDenied(str(error)) from error
     except ReviewError as error:
@@ -399,7 +424,13 @@ def review_decide(model_admin, request, object_id):
             raise
         model_admin.message_user(request, BUSY_MESSAGE, messages.ERROR)
         return HttpResponseRedirect(review_url)
-    if approving:
+    if publish_at is not None:
+        done = (
+            f"“{review.drug}” revision {review.revision.number} is approved and will go live on "
+            f"{timezone.localtime(publish_at):%d %B %Y at %H:%M}; until then the current "
+            "version stays public."
+        )
+    elif approving:
         done = f"“{review.drug}” revision {review.revision.number} is approved and published."
     else:
         done = f"“{review.drug}” revision {review.revision.number} was sent back for changes."

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from reviews.models import ShareLink
 
@@ -35,6 +36,15 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         help_text="Optional when approving; required when requesting changes.",
     )
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Go live at (optional)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=(
+            "Leave empty to publish on approval. A date and time (site time zone) keeps the "
+            "current version public until then, e.g. the day a label change takes effect."
+        ),
+    )
 
     def __init__(self, *args, section_titles: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +64,12 @@ class DecisionForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("outcome") == REQUEST_CHANGES and not cleaned.get("comment", "").strip():
             self.add_error("comment", "Say what needs to change: a comment is required.")
+        publish_at = cleaned.get("publish_at")
+        if publish_at is not None:
+            if cleaned.get("outcome") != APPROVE:
+                self.add_error("publish_at", "Only an approval can go live at a set time.")
+            elif publish_at <= timezone.now():
+                self.add_error("publish_at", "The time to go live must be in the future.")
         return cleaned
 
     @property

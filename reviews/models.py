@@ -109,16 +109,20 @@ class Review(WorkflowOwnedModel):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         WITHDRAWN = "withdrawn", "Withdrawn"
         SUPERSEDED = "superseded", "Superseded by a later edit"
+        SCHEDULED = "scheduled", "Approved, to go live at a set time"
+        CANCELLED = "cancelled", "Approved, but its scheduled publication was cancelled"
 
     TRANSITIONS = {
         Status.IN_REVIEW: {
             Status.APPROVED,
+            Status.SCHEDULED,
             Status.CHANGES_REQUESTED,
             Status.WITHDRAWN,
             Status.SUPERSEDED,
         },
+        Status.SCHEDULED: {Status.APPROVED, Status.CANCELLED},
     }
-    workflow_fields = frozenset({"status", "closed_at"})
+    workflow_fields = frozenset({"status", "closed_at", "publish_at"})
 
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="reviews")
     revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="review")
@@ -129,6 +133,9 @@ class Review(WorkflowOwnedModel):
     submitted_at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(blank=True, help_text="What changed and why.")
     closed_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an approval scheduled for later goes live."
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -228,6 +235,26 @@ class Review(WorkflowOwnedModel):
         self.check_decider(by)
         return self.close(status=self.Status.APPROVED, at=at)
 
+    def schedule(self, *, by, at, publish_at) -> list[str]:
+        """Approve, to go live at `publish_at`; return the workflow fields to save."""
+        if publish_at <= at:
+            raise ReviewError("The time to go live must be in the future.")
+        self.check_decider(by)
+        self.publish_at = publish_at
+        return [*self.close(status=self.Status.SCHEDULED, at=at), "publish_at"]
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    def go_live(self, *, at) -> list[str]:
+        """The scheduled approval takes effect; return the workflow fields to save."""
+        return self.close(status=self.Status.APPROVED, at=at)
+
+    def cancel_schedule(self, *, at) -> list[str]:
+        """The scheduled approval will not go live; return the workflow fields to save."""
+        return self.close(status=self.Status.CANCELLED, at=at)
+
     def request_changes(self, *, by, comment: str, at) -> list[str]:
         """Close the review as sent back by `by`; return the workflow fields to save."""
         if not comment.strip():
@@ -281,6 +308,9 @@ class AuditEntry(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         SUPERSEDED = "superseded", "Superseded by a later edit"
         UNPUBLISHED = "unpublished", "Unpublished"
+        SCHEDULED = "scheduled", "Approved to go live at a set time"
+        PUBLISHED_AS_SCHEDULED = "published_scheduled", "Published as scheduled"
+        SCHEDULE_CANCELLED = "schedule_cancelled", "Scheduled publication cancelled"
         LINK_CREATED = "link_created", "Shared with a specialist"
         LINK_OPENED = "link_opened", "Shared link opened"
         LINK_REVOKED = "link_revoked", "Shared link revoked"
@@ -371,6 +401,7 @@ class WorkflowState(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    SCHEDULED = "scheduled", "Approved, scheduled to go live"
     PUBLISHED = "published", "Published"
     PUBLISHED_WITH_CHANGES = "published_with_changes", "Published, with unpublished changes"
     UNPUBLISHED = "unpublished", "Unpublished"
@@ -407,6 +438,10 @@ def with_workflow_state(drugs: models.QuerySet) -> models.QuerySet:
             When(
                 _last_review_status=Review.Status.CHANGES_REQUESTED,
                 then=Value(WorkflowState.CHANGES_REQUESTED),
+            ),
+            When(
+                Exists(reviews.filter(status=Review.Status.SCHEDULED)),
+                then=Value(WorkflowState.SCHEDULED),
             ),
             When(
                 Q(published_revision__isnull=False) & _edited_since(OuterRef("_published_at")),

@@ -6,6 +6,7 @@ Nobody is asked to act on their own move; the submitter gets a receipt of their 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
+from django.utils import timezone
 
 
 def _addresses(users, *, except_user=None) -> list[str]:
@@ -68,7 +69,13 @@ def review_decided(review, *, outcome: str, comment: str) -> None:
     """Tell the submitter and the authors what the reviewer decided, with the comment."""
     decider = review.decisions.order_by("-created_at", "-id").first()
     reviewer = decider.reviewer if decider else None
-    verdict = "approved and published" if outcome == "approved" else "sent back for changes"
+    if outcome != "approved":
+        verdict = "sent back for changes"
+    elif review.publish_at is not None:
+        when = timezone.localtime(review.publish_at)
+        verdict = f"approved, to go live on {when:%d %B %Y at %H:%M %Z}"
+    else:
+        verdict = "approved and published"
     _send(
         f"{review.drug.name} {verdict}",
         f"{review.revision} was {verdict}.\n\n{comment}\n\nDetails: {_drug_url(review)}\n",

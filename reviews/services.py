@@ -25,7 +25,14 @@ from reviews.exceptions import (
     ReviewError,
     StaleRevision,
 )
-from reviews.models import AuditEntry, Decision, Review, ShareLink, reviewer_display_name
+from reviews.models import (
+    AuditEntry,
+    Decision,
+    Review,
+    ShareLink,
+    can_decide,
+    reviewer_display_name,
+)
 
 
 def _lock_drug(pk) -> Drug:
@@ -114,20 +121,31 @@ STALE_MESSAGE = (
 )
 
 
-def review_approve(*, review: Review, by, comment: str = "", section_notes=None) -> Review:
+def review_approve(
+    *, review: Review, by, comment: str = "", section_notes=None, publish_at=None
+) -> Review:
     """Approve the frozen revision and publish it, unless it was edited since submission.
 
     One transaction under one lock (drug, review, revision): close the review, stamp the
     revision, point the drug at it, refresh what derives from publication, record the
-    decision and the audit entry, and mail the contributors once it commits.
+    decision and the audit entry, and mail the contributors once it commits. With
+    `publish_at`, the approval is recorded now and `review_publish_due` publishes it then.
     """
     # Refused before taking any lock; the locked review is checked again by `approve`.
     review.check_decider(by)
     with transaction.atomic():
         review = _lock_review(review)
         superseded = _supersede_if_stale(review, by=by)
-        if not superseded:
+        if not superseded and publish_at is None:
             _publish(review=review, by=by, comment=comment, section_notes=section_notes)
+        elif not superseded:
+            _schedule(
+                review=review,
+                by=by,
+                comment=comment,
+                section_notes=section_notes,
+                publish_at=publish_at,
+            )
     if superseded:
         # Raised once committed: the review stays closed as superseded.
         raise StaleRevision(STALE_MESSAGE)
@@ -138,17 +156,45 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> None:
     """Approve and publish the locked `review` (its drug and revision locked with it)."""
     now = timezone.now()
     review.save(update_fields=review.approve(by=by, at=now))
+    _go_live(review, reviewer=by, reviewed_at=now)
+    _record_approval_decision(
+        review,
+        by=by,
+        comment=comment,
+        section_notes=section_notes,
+        action=AuditEntry.Action.APPROVED,
+    )
+
+
+def _schedule(*, review: Review, by, comment: str, section_notes, publish_at) -> None:
+    """Approve the locked `review` now, to be published at `publish_at`."""
+    now = timezone.now()
+    review.save(update_fields=review.schedule(by=by, at=now, publish_at=publish_at))
+    _cancel_schedules(review.drug, at=now, reason="A newer revision was approved.", keep=review)
+    when = timezone.localtime(publish_at)
+    _record_approval_decision(
+        review,
+        by=by,
+        comment=comment,
+        section_notes=section_notes,
+        action=AuditEntry.Action.SCHEDULED,
+        audit_comment=f"To go live on {when:%d %B %Y at %H:%M %Z}. {comment}".strip(),
+    )
+
+
+def _go_live(review: Review, *, reviewer, reviewed_at) -> None:
+    """Publish the locked review's revision, as reviewed by `reviewer` at `reviewed_at`."""
     revision = review.revision
     revision.save(
         update_fields=revision.record_approval(
-            by=by,
-            credit=reviewer_display_name(by),
-            at=now,
+            by=reviewer,
+            credit=reviewer_display_name(reviewer),
+            at=reviewed_at,
             review_interval=timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS),
         )
     )
-
     drug = review.drug
+    _cancel_schedules(drug, at=timezone.now(), reason="A newer revision was approved.", keep=review)
     drug.published_revision = revision
     drug.save(update_fields=["published_revision", "updated_at"])
     try:
@@ -158,6 +204,27 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> None:
             f"{error} Nothing was published: give this monograph another slug and submit it again."
         ) from error
 
+
+def _cancel_schedules(drug: Drug, *, at, reason: str, keep: Review | None = None, by=None) -> None:
+    """Cancel the drug's approvals still waiting to go live (its row is locked already)."""
+    pending = Review.objects.select_for_update().filter(drug=drug, status=Review.Status.SCHEDULED)
+    if keep is not None:
+        pending = pending.exclude(pk=keep.pk)
+    for scheduled in pending.select_related("revision"):
+        scheduled.save(update_fields=scheduled.cancel_schedule(at=at))
+        _audit(
+            drug=drug,
+            action=AuditEntry.Action.SCHEDULE_CANCELLED,
+            actor=by,
+            revision=scheduled.revision,
+            comment=reason,
+        )
+
+
+def _record_approval_decision(
+    review: Review, *, by, comment: str, section_notes, action, audit_comment: str | None = None
+) -> None:
+    drug, revision = review.drug, review.revision
     Decision.objects.create(
         review=review,
         reviewer=by,
@@ -166,11 +233,67 @@ def _publish(*, review: Review, by, comment: str, section_notes) -> None:
         section_notes=section_notes or {},
     )
     _audit(
-        drug=drug, action=AuditEntry.Action.APPROVED, actor=by, revision=revision, comment=comment
+        drug=drug,
+        action=action,
+        actor=by,
+        revision=revision,
+        comment=comment if audit_comment is None else audit_comment,
     )
     _notify_after_commit(
         notifications.review_decided, review, outcome=Decision.Outcome.APPROVED, comment=comment
     )
+
+
+def review_publish_due(*, now=None) -> list[Review]:
+    """Publish every scheduled approval whose time has come; each in its own transaction.
+
+    Idempotent (for cron every minute): a review already published, or cancelled meanwhile,
+    is skipped under its lock.
+    """
+    now = now or timezone.now()
+    due = Review.objects.filter(status=Review.Status.SCHEDULED, publish_at__lte=now).order_by(
+        "publish_at", "pk"
+    )
+    published = []
+    for review in list(due.only("pk", "drug_id", "revision_id")):
+        with transaction.atomic():
+            review = _lock_review(review)
+            if not review.is_scheduled or review.publish_at > now:
+                continue
+            decision = (
+                review.decisions.filter(outcome=Decision.Outcome.APPROVED)
+                .select_related("reviewer")
+                .latest("created_at", "id")
+            )
+            review.save(update_fields=review.go_live(at=now))
+            _go_live(review, reviewer=decision.reviewer, reviewed_at=decision.created_at)
+            _audit(
+                drug=review.drug,
+                action=AuditEntry.Action.PUBLISHED_AS_SCHEDULED,
+                revision=review.revision,
+                comment=f"Approved by {review.revision.approved_by_credit}.",
+            )
+        published.append(review)
+    return published
+
+
+@transaction.atomic
+def review_cancel_schedule(*, review: Review, by, comment: str = "") -> Review:
+    """Stop a scheduled approval from going live (its submitter or a medical reviewer)."""
+    if not (by.pk == review.submitted_by_id or can_decide(by)):
+        raise NotPermitted("Only its submitter or a medical reviewer can cancel a schedule.")
+    review = _lock_review(review)
+    if not review.is_scheduled:
+        raise IllegalTransition("This revision is not waiting to go live.")
+    review.save(update_fields=review.cancel_schedule(at=timezone.now()))
+    _audit(
+        drug=review.drug,
+        action=AuditEntry.Action.SCHEDULE_CANCELLED,
+        actor=by,
+        revision=review.revision,
+        comment=comment or "Cancelled before it went live.",
+    )
+    return review
 
 
 @transaction.atomic
@@ -229,6 +352,7 @@ def drug_unpublish(*, drug: Drug, by, comment: str = "") -> Drug:
     drug.published_revision = None
     drug.save(update_fields=["published_revision", "updated_at"])
     publication_changed(drug)
+    _cancel_schedules(drug, at=timezone.now(), reason="The monograph was unpublished.", by=by)
     _audit(
         drug=drug,
         action=AuditEntry.Action.UNPUBLISHED,

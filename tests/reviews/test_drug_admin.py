@@ -1,16 +1,24 @@
 """The workflow in the drug admin: status column and filter, submit, withdraw, unpublish, and
 what a save does to a pending review."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from monographs.models import Drug, FAQItem, Revision, Section
 from reviews.models import AuditEntry, Review, WorkflowState
-from reviews.services import drug_unpublish, review_request_changes, review_submit
+from reviews.services import (
+    drug_unpublish,
+    review_approve,
+    review_request_changes,
+    review_submit,
+)
 from tests.factories import ContributorFactory, UserFactory, edit_section, monograph, publish
 from tests.monographs.adminforms import change_form_data, section_field
 
@@ -41,6 +49,12 @@ def drugs_in_every_state(contributor, reviewer, editor):
     edited = publish(monograph(name="Editedol"), contributor=contributor, reviewer=reviewer)
     edit_section(edited, by=contributor)
     unpublished = publish(monograph(name="Unpublishol"), contributor=contributor, reviewer=reviewer)
+    scheduled = monograph(name="Scheduledol")
+    review_approve(
+        review=review_submit(drug=scheduled, by=contributor),
+        by=reviewer,
+        publish_at=timezone.now() + timedelta(days=1),
+    )
     drug_unpublish(drug=unpublished, by=editor)
     return {
         WorkflowState.DRAFT: draft,
@@ -49,6 +63,7 @@ def drugs_in_every_state(contributor, reviewer, editor):
         WorkflowState.PUBLISHED: published,
         WorkflowState.PUBLISHED_WITH_CHANGES: edited,
         WorkflowState.UNPUBLISHED: unpublished,
+        WorkflowState.SCHEDULED: scheduled,
     }
 
 
