@@ -74,8 +74,9 @@ def _confirm(model_admin, request, drug, *, form, title, button, explanation):
     return TemplateResponse(request, "admin/reviews/drug/confirm_action.html", context)
 
 
-def _run(model_admin, request, drug, action, success: str):
-    """Run a workflow service; refusals for lack of permission are 403s, others messages."""
+def _run(model_admin, request, action, *, success: str, then: str):
+    """Run a workflow service, then go to `then`; no permission is a 403, other refusals
+    and a lost lock conflict are messages."""
     try:
         action()
     except NotPermitted as error:
@@ -88,7 +89,7 @@ def _run(model_admin, request, drug, action, success: str):
         model_admin.message_user(request, BUSY_MESSAGE, messages.ERROR)
     else:
         model_admin.message_user(request, success, messages.SUCCESS)
-    return HttpResponseRedirect(_change_url(model_admin, drug))
+    return HttpResponseRedirect(then)
 
 
 def submit_saved(model_admin, request, drug):
@@ -141,9 +142,9 @@ def workflow_action(model_admin, request, object_id, *, action: "WorkflowAction"
         return _run(
             model_admin,
             request,
-            drug,
             lambda: action.perform(drug=drug, review=review, by=request.user, form=form),
-            action.success(drug, review),
+            success=action.success(drug, review),
+            then=_change_url(model_admin, drug),
         )
     return _confirm(
         model_admin,
@@ -356,17 +357,13 @@ def review_share_revoke(model_admin, request, object_id, link_id):
     link = ShareLink.objects.filter(pk=link_id, revision=review.revision).first()
     if link is None:
         raise Http404
-    try:
-        share_link_revoke(link=link, by=request.user)
-    except NotPermitted as error:
-        raise PermissionDenied(str(error)) from error
-    except ReviewError as error:
-        model_admin.message_user(request, str(error), messages.ERROR)
-    else:
-        model_admin.message_user(
-            request, f"The link for {link.recipient} no longer works.", messages.SUCCESS
-        )
-    return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+    return _run(
+        model_admin,
+        request,
+        lambda: share_link_revoke(link=link, by=request.user),
+        success=f"The link for {link.recipient} no longer works.",
+        then=reverse("admin:reviews_review_change", args=[review.pk]),
+    )
 
 
 def review_cancel_schedule_view(model_admin, request, object_id):
@@ -374,19 +371,13 @@ def review_cancel_schedule_view(model_admin, request, object_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     review = _review_or_404(model_admin, request, object_id)
-    try:
-        review_cancel_schedule(review=review, by=request.user)
-    except NotPermitted as error:
-        raise PermissionDenied(str(error)) from error
-    except ReviewError as error:
-        model_admin.message_user(request, str(error), messages.ERROR)
-    else:
-        model_admin.message_user(
-            request,
-            f"Revision {review.revision.number} of “{review.drug}” will not go live.",
-            messages.SUCCESS,
-        )
-    return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+    return _run(
+        model_admin,
+        request,
+        lambda: review_cancel_schedule(review=review, by=request.user),
+        success=f"Revision {review.revision.number} of “{review.drug}” will not go live.",
+        then=reverse("admin:reviews_review_change", args=[review.pk]),
+    )
 
 
 def review_decide(model_admin, request, object_id):

@@ -69,8 +69,8 @@ def _drug_url(drug: Drug) -> str:
     return reverse("admin:monographs_drug_change", args=[drug.pk])
 
 
-def _counted(queryset, rows):
-    return queryset.count(), list(queryset[:ROWS]) if rows else []
+def _counted(queryset):
+    return queryset.count(), list(queryset[:ROWS])
 
 
 def _review_row(review: Review) -> Row:
@@ -87,9 +87,9 @@ def _awaiting(user) -> list[DashboardList]:
     refusal = decide_refusal(user)
     if refusal:
         return []
-    mine_count, mine = _counted(open_reviews.reviewable_by(user), True)
+    mine_count, mine = _counted(open_reviews.reviewable_by(user))
     own = open_reviews.filter(revision__authors=user).distinct()
-    own_count, own_rows = _counted(own, True)
+    own_count, own_rows = _counted(own)
     return [
         DashboardList(
             key="awaiting",
@@ -128,7 +128,7 @@ def _drafts(user) -> DashboardList:
         .filter(workflow_state__in=[WorkflowState.DRAFT, WorkflowState.PUBLISHED_WITH_CHANGES])
         .order_by("-updated_at", "pk")
     )
-    count, drugs = _counted(drafts, True)
+    count, drugs = _counted(drafts)
     return DashboardList(
         key="drafts",
         title="My drafts",
@@ -159,7 +159,7 @@ def _sent_back(user) -> DashboardList:
         )
         .order_by("-closed_at", "-id")
     )
-    count, reviews = _counted(sent_back, True)
+    count, reviews = _counted(sent_back)
     rows = []
     for review in reviews:
         decision = next(iter(review.decisions.all()), None)
@@ -180,7 +180,7 @@ def _sent_back(user) -> DashboardList:
 
 def _overdue() -> DashboardList:
     today = timezone.localdate()
-    count, drugs = _counted(drugs_overdue_for_review(today), True)
+    count, drugs = _counted(drugs_overdue_for_review(today))
     return DashboardList(
         key="overdue",
         title="Overdue for re-review",
@@ -205,7 +205,7 @@ def _recently_published() -> DashboardList:
         .filter(published_for__isnull=False)
         .order_by("-approved_at", "-pk")
     )
-    count, revisions = _counted(published, True)
+    count, revisions = _counted(published)
     return DashboardList(
         key="published",
         title="Recently published",
