@@ -230,8 +230,14 @@ class Review(WorkflowOwnedModel):
         )
         return [user for user in candidates if can_decide(user)]
 
+    def _check_open(self) -> None:
+        # A scheduled review may still become approved, but only by `go_live` when it is due.
+        if not self.is_open:
+            raise IllegalTransition(f"This review is already {self.get_status_display().lower()}.")
+
     def approve(self, *, by, at) -> list[str]:
         """Close the review as approved by `by`; return the workflow fields to save."""
+        self._check_open()
         self.check_decider(by)
         return self.close(status=self.Status.APPROVED, at=at)
 
@@ -239,6 +245,7 @@ class Review(WorkflowOwnedModel):
         """Approve, to go live at `publish_at`; return the workflow fields to save."""
         if publish_at <= at:
             raise ReviewError("The time to go live must be in the future.")
+        self._check_open()
         self.check_decider(by)
         self.publish_at = publish_at
         return [*self.close(status=self.Status.SCHEDULED, at=at), "publish_at"]

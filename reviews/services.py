@@ -256,25 +256,48 @@ def review_publish_due(*, now=None) -> list[Review]:
     )
     published = []
     for review in list(due.only("pk", "drug_id", "revision_id")):
-        with transaction.atomic():
-            review = _lock_review(review)
-            if not review.is_scheduled or review.publish_at > now:
-                continue
-            decision = (
-                review.decisions.filter(outcome=Decision.Outcome.APPROVED)
-                .select_related("reviewer")
-                .latest("created_at", "id")
-            )
-            review.save(update_fields=review.go_live(at=now))
-            _go_live(review, reviewer=decision.reviewer, reviewed_at=decision.created_at)
+        try:
+            if _publish_scheduled(review, now=now):
+                published.append(review)
+        except AddressTaken as error:
+            # Rolled back; cancelled so it neither blocks the others nor fails every minute.
+            _cancel_schedule_that_cannot_go_live(review, reason=str(error))
+    return published
+
+
+def _cancel_schedule_that_cannot_go_live(review: Review, *, reason: str) -> None:
+    with transaction.atomic():
+        review = _lock_review(review)
+        if review.is_scheduled:
+            review.save(update_fields=review.cancel_schedule(at=timezone.now()))
             _audit(
                 drug=review.drug,
-                action=AuditEntry.Action.PUBLISHED_AS_SCHEDULED,
+                action=AuditEntry.Action.SCHEDULE_CANCELLED,
                 revision=review.revision,
-                comment=f"Approved by {review.revision.approved_by_credit}.",
+                comment=reason,
             )
-        published.append(review)
-    return published
+
+
+def _publish_scheduled(review: Review, *, now) -> bool:
+    """Publish one due scheduled review under its locks; False if it is no longer due."""
+    with transaction.atomic():
+        review = _lock_review(review)
+        if not review.is_scheduled or review.publish_at > now:
+            return False
+        decision = (
+            review.decisions.filter(outcome=Decision.Outcome.APPROVED)
+            .select_related("reviewer")
+            .latest("created_at", "id")
+        )
+        review.save(update_fields=review.go_live(at=now))
+        _go_live(review, reviewer=decision.reviewer, reviewed_at=decision.created_at)
+        _audit(
+            drug=review.drug,
+            action=AuditEntry.Action.PUBLISHED_AS_SCHEDULED,
+            revision=review.revision,
+            comment=f"Approved by {review.revision.approved_by_credit}.",
+        )
+    return True
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monographs.models import Drug
+from monographs.publication import PublishedSlugTaken
+from reviews import services
 from reviews.exceptions import NotPermitted
 from reviews.models import AuditEntry, Review, WorkflowState, drug_workflow_state
 from reviews.services import (
@@ -178,3 +180,45 @@ def test_contributors_are_told_when_it_goes_live(
     subjects = [message.subject for message in mailoutbox]
     assert any("approved, to go live on" in subject for subject in subjects)
     assert not any("approved and published" in subject for subject in subjects)
+
+
+@pytest.mark.django_db
+class GuardTests:
+    def test_a_scheduled_review_cannot_be_approved_again_to_go_live_now(
+        self, client, reviewer, other_reviewer, pending
+    ):
+        """A stale tab or forged POST cannot publish a scheduled revision before its time."""
+        review_approve(review=pending, by=reviewer, publish_at=later(24))
+        client.force_login(other_reviewer)
+        response = client.post(
+            reverse("admin:reviews_review_decide", args=[pending.pk]), {"outcome": "approve"}
+        )
+        assert response.status_code == 302
+        pending.refresh_from_db()
+        assert pending.status == Review.Status.SCHEDULED
+        assert Drug.objects.get(pk=pending.drug_id).published_revision_id != pending.revision_id
+
+    def test_one_that_cannot_go_live_does_not_hold_up_the_others(
+        self, contributor, reviewer, pending, monkeypatch
+    ):
+        """A schedule that cannot go live is cancelled with why; the others still go live."""
+        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        other = publish(monograph(name="Lamotrigine"), contributor=contributor, reviewer=reviewer)
+        edit_section(other, "Also new.", by=contributor)
+        second = review_submit(drug=other, by=contributor)
+        review_approve(review=second, by=reviewer, publish_at=later(2))
+        real = services.publication_changed
+
+        def address_taken_for_the_first(drug):
+            if drug.pk == pending.drug_id:
+                raise PublishedSlugTaken("Another monograph is published at /drugs/valproate/.")
+            real(drug)
+
+        monkeypatch.setattr(services, "publication_changed", address_taken_for_the_first)
+        published = review_publish_due(now=later(3))
+        assert [review.pk for review in published] == [second.pk]
+        pending.refresh_from_db()
+        assert pending.status == Review.Status.CANCELLED
+        cancelled = pending.drug.audit_entries.get(action=AuditEntry.Action.SCHEDULE_CANCELLED)
+        assert "Another monograph is published" in cancelled.comment
+        assert review_publish_due(now=later(4)) == []
