@@ -12,6 +12,7 @@ import logging, django
 django.setup()
 logging.getLogger("django.request").warning("a Django warning")
 logging.getLogger("monographs").warning("a MedRef warning")
+logging.getLogger("django.server").info("GET /drugs/ 200", extra={"status_code": 200})
 """
 
 
@@ -24,3 +25,6 @@ def test_each_log_record_is_printed_once():
     lines = result.stderr.splitlines()
     assert lines.count("a Django warning") == 1
     assert lines.count("a MedRef warning") == 1
+    request_lines = [line for line in lines if "GET /drugs/ 200" in line]
+    assert len(request_lines) == 1
+    assert request_lines[0].startswith("[")  # runserver's own format, with the time
