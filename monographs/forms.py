@@ -247,7 +247,18 @@ class DrugAdminForm(LockedModelForm):
         return slug
 
 
-class SectionAdminForm(LockedModelForm):
+class InlineRowForm(LockedModelForm):
+    """A section or FAQ row of a monograph's form."""
+
+    def has_changed(self):
+        # The order script numbers every row it adds: a new row with nothing else filled in
+        # is still a blank row, not an empty section to save.
+        if self.instance.pk is None and set(self.changed_data) <= {"position", LOCK_FIELD}:
+            return False
+        return super().has_changed()
+
+
+class SectionAdminForm(InlineRowForm):
     noun = "section"
 
     class Meta:
@@ -255,7 +266,7 @@ class SectionAdminForm(LockedModelForm):
         fields = ["position", "kind", "heading", "body", *PROVENANCE_FIELDS]
 
 
-class FAQItemAdminForm(LockedModelForm):
+class FAQItemAdminForm(InlineRowForm):
     noun = "FAQ item"
 
     class Meta:

@@ -48,3 +48,16 @@ def test_a_long_form_starts_folded_to_one_line_per_section(contributor_page, liv
         "true"
     )
     assert page.problems == []
+
+
+def test_an_added_row_left_blank_saves_nothing(contributor_page, live_server):
+    """ "Add another" then Save, without typing: no empty section appears."""
+    drug = DrugFactory(name="Thiamine")
+    SectionFactory(drug=drug, kind=SectionKind.USAGE, position=0, body="Usage text.")
+    page = contributor_page
+    page.goto(f"{live_server.url}/admin/monographs/drug/{drug.pk}/change/")
+    page.locator("#sections-group .add-row a").click()
+    assert page.input_value("#id_sections-1-position") == "1"
+    page.locator("input[name=_continue]").last.click()
+    page.wait_for_selector(".messagelist .success")
+    assert drug.sections.count() == 1
