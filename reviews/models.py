@@ -231,8 +231,9 @@ class Review(WorkflowOwnedModel):
         return [user for user in candidates if can_decide(user)]
 
     def _check_open(self) -> None:
-        # A scheduled review may still become approved, but only by `go_live` when it is due.
-        if not self.is_open:
+        # A scheduled review may still become approved, but only by `go_live` when it is due;
+        # the transition table refuses every other closed review.
+        if self.is_scheduled:
             raise IllegalTransition(f"This review is already {self.get_status_display().lower()}.")
 
     def approve(self, *, by, at) -> list[str]:
