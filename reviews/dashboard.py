@@ -5,13 +5,13 @@ rows there are. Who may decide a review is the one rule on `Review` (`reviewable
 rows, `decide_refusal` for why not).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from monographs.models import Drug, FAQItem, Revision, Section
+from monographs.models import Drug, Revision
 from reviews.models import (
     CONTRIBUTORS_GROUP,
     EDITORS_GROUP,
@@ -21,6 +21,7 @@ from reviews.models import (
     WorkflowState,
     decide_refusal,
     drugs_overdue_for_review,
+    edited_by,
     with_workflow_state,
 )
 
@@ -104,7 +105,7 @@ def _awaiting(user) -> list[DashboardList]:
             title="Waiting, but not for you to decide",
             count=own_count,
             rows=[
-                Row(**{**_review_row(review).__dict__, "note": f"You may not decide: {OWN_EDIT}"})
+                replace(_review_row(review), note=f"You may not decide: {OWN_EDIT}")
                 for review in own_rows
             ],
             empty="No review waits on anyone else because of you.",
@@ -113,18 +114,9 @@ def _awaiting(user) -> list[DashboardList]:
     ]
 
 
-def _edited_by(user):
-    """Drugs whose working copy `user` has saved (any row of it)."""
-    return (
-        Q(Exists(Drug.history.filter(id=OuterRef("pk"), history_user=user)))
-        | Q(Exists(Section.history.filter(drug_id=OuterRef("pk"), history_user=user)))
-        | Q(Exists(FAQItem.history.filter(drug_id=OuterRef("pk"), history_user=user)))
-    )
-
-
 def _drafts(user) -> DashboardList:
     drafts = (
-        with_workflow_state(Drug.objects.filter(_edited_by(user)))
+        with_workflow_state(Drug.objects.filter(edited_by(user)))
         .filter(workflow_state__in=[WorkflowState.DRAFT, WorkflowState.PUBLISHED_WITH_CHANGES])
         .order_by("-updated_at", "pk")
     )

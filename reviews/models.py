@@ -230,7 +230,7 @@ class Review(WorkflowOwnedModel):
         )
         return [user for user in candidates if can_decide(user)]
 
-    def _check_open(self) -> None:
+    def _refuse_if_scheduled(self) -> None:
         # A scheduled review may still become approved, but only by `go_live` when it is due;
         # the transition table refuses every other closed review.
         if self.is_scheduled:
@@ -238,7 +238,7 @@ class Review(WorkflowOwnedModel):
 
     def approve(self, *, by, at) -> list[str]:
         """Close the review as approved by `by`; return the workflow fields to save."""
-        self._check_open()
+        self._refuse_if_scheduled()
         self.check_decider(by)
         return self.close(status=self.Status.APPROVED, at=at)
 
@@ -246,7 +246,7 @@ class Review(WorkflowOwnedModel):
         """Approve, to go live at `publish_at`; return the workflow fields to save."""
         if publish_at <= at:
             raise ReviewError("The time to go live must be in the future.")
-        self._check_open()
+        self._refuse_if_scheduled()
         self.check_decider(by)
         self.publish_at = publish_at
         return [*self.close(status=self.Status.SCHEDULED, at=at), "publish_at"]
@@ -415,14 +415,25 @@ class WorkflowState(models.TextChoices):
     UNPUBLISHED = "unpublished", "Unpublished"
 
 
-def _edited_since(published_at) -> Q:
-    """Any history row (drug, section or FAQ) written after `published_at`."""
+def _any_history(**filters) -> Q:
+    """Whether the drug (the outer row) has a history row, of itself, a section or an FAQ
+    item, matching `filters`."""
     drug = OuterRef("pk")
     return (
-        Exists(Drug.history.filter(id=drug, history_date__gt=published_at))
-        | Exists(Section.history.filter(drug_id=drug, history_date__gt=published_at))
-        | Exists(FAQItem.history.filter(drug_id=drug, history_date__gt=published_at))
+        Exists(Drug.history.filter(id=drug, **filters))
+        | Exists(Section.history.filter(drug_id=drug, **filters))
+        | Exists(FAQItem.history.filter(drug_id=drug, **filters))
     )
+
+
+def _edited_since(published_at) -> Q:
+    """Any history row (drug, section or FAQ) written after `published_at`."""
+    return _any_history(history_date__gt=published_at)
+
+
+def edited_by(user) -> Q:
+    """Drugs whose working copy `user` has saved (any row of it), for `Drug.objects.filter`."""
+    return _any_history(history_user=user)
 
 
 def with_workflow_state(drugs: models.QuerySet) -> models.QuerySet:
