@@ -30,15 +30,17 @@
     return row.querySelector('input[name$="-position"]');
   }
 
+  function setPosition(row, value) {
+    var input = positionInput(row);
+    if (input && input.value !== String(value)) {
+      input.value = String(value);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
   function renumber(group) {
-    rows(group).forEach(function (row, index) {
-      var input = positionInput(row);
-      if (input && input.value !== String(index)) {
-        input.value = String(index);
-        input.dispatchEvent(new Event("input", { bubbles: true }));
-        input.dispatchEvent(new Event("change", { bubbles: true }));
-      }
-    });
+    rows(group).forEach(setPosition);
     label(group);
   }
 
@@ -70,7 +72,17 @@
     } else {
       target.parentNode.insertBefore(row, target.nextSibling);
     }
-    renumber(group);
+    // Swap the two rows' numbers, so only they are saved (and lock-checked) as changed; rows
+    // numbered alike (older data) are all numbered afresh instead.
+    var mine = positionInput(row).value;
+    var theirs = positionInput(target).value;
+    if (mine !== theirs && mine !== "" && theirs !== "") {
+      setPosition(row, theirs);
+      setPosition(target, mine);
+      label(group);
+    } else {
+      renumber(group);
+    }
     var button = row.querySelector(step < 0 ? ".medref-move-up" : ".medref-move-down");
     if (button.disabled) {
       button = row.querySelector(step < 0 ? ".medref-move-down" : ".medref-move-up");
@@ -179,7 +191,16 @@
     }
     addButtons(group, event.target);
     addFold(event.target, false);
-    renumber(group);
+    // Last, after the highest number given so far; the other rows keep theirs.
+    var highest = -1;
+    rows(group).forEach(function (row) {
+      var value = parseInt(positionInput(row).value, 10);
+      if (row !== event.target && !isNaN(value) && value > highest) {
+        highest = value;
+      }
+    });
+    setPosition(event.target, highest + 1);
+    label(group);
   });
 
   if (document.readyState === "loading") {
