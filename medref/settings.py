@@ -289,7 +289,35 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdown-upload-disabled/"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-MEDREF_REVIEW_INTERVAL_DAYS = int(os.environ.get("MEDREF_REVIEW_INTERVAL_DAYS", "365"))
+# What an approval needs, by the clinical risk of the part (reviews/policy.py; README, "Review
+# policy"). A part is a section (by kind), an FAQ item ("faq") or the monograph's details.
+MEDREF_REVIEW_POLICY = {
+    "risk_classes": {
+        "high": {
+            "approvals": 2,
+            "review_interval_months": int(os.environ.get("MEDREF_HIGH_RISK_REVIEW_MONTHS", "12")),
+        },
+        "standard": {
+            "approvals": 1,
+            "review_interval_months": int(os.environ.get("MEDREF_REVIEW_MONTHS", "24")),
+        },
+    },
+    "default_risk": "standard",
+    # Kinds not named here are of the default risk. A kind may also ask that one of its
+    # approvals come from one of a list of professions, e.g.
+    # "dosage": {"risk": "high", "professions": ["pharmacist", "prescriber"]}.
+    "kinds": {
+        "dosage": {"risk": "high"},
+        "warnings": {"risk": "high"},
+        "contraindications": {"risk": "high"},
+        "interactions": {"risk": "high"},
+        "precautions": {"risk": "high"},
+        "pregnancy": {"risk": "high"},
+        "overdose": {"risk": "high"},
+    },
+}
+# Reminders (`manage.py send_review_reminders`) go out for parts due within this many days.
+MEDREF_REMINDER_DAYS = int(os.environ.get("MEDREF_REMINDER_DAYS", "30"))
 MEDREF_PAGE_CACHE_SECONDS = int(os.environ.get("MEDREF_PAGE_CACHE_SECONDS", "300"))
 
 # Everything goes to the root logger's one console handler. Django's own "django" logger would

@@ -78,6 +78,11 @@ def _word_diff(old: str, new: str) -> str:
     return "".join(parts)
 
 
+def faq_key(faq: dict) -> str:
+    """What identifies an FAQ item across revisions: its question."""
+    return faq.get("question", "")
+
+
 def _as_text(value) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value or "")
 
@@ -137,14 +142,23 @@ class DocumentComparison:
         return [change.title for change in self.sections if change.is_changed]
 
 
-def _keyed(items: list[dict], key) -> dict:
-    """Key items by `key(item)`, numbering repeats so that each key is unique."""
-    keyed, seen = {}, {}
+def section_key(section: dict) -> tuple[str, str]:
+    """What identifies a section across revisions: its kind and its heading."""
+    return (section["kind"], section.get("heading", ""))
+
+
+def numbered_keys(items: list[dict], key) -> list[tuple[tuple, dict]]:
+    """Each item with `(key(item), n)`, numbering repeats so that each key is unique."""
+    numbered, seen = [], {}
     for item in items:
         base = key(item)
         seen[base] = seen.get(base, 0) + 1
-        keyed[(base, seen[base])] = item
-    return keyed
+        numbered.append(((base, seen[base]), item))
+    return numbered
+
+
+def _keyed(items: list[dict], key) -> dict:
+    return dict(numbered_keys(items, key))
 
 
 def _moved_keys(old_keys: list, new_keys: list) -> set:
@@ -204,7 +218,7 @@ def compare_documents(old: dict | None, new: dict) -> DocumentComparison:
     comparison.sections = _compare_items(
         old.get("sections", []),
         new.get("sections", []),
-        key=lambda section: (section["kind"], section.get("heading", "")),
+        key=section_key,
         text=lambda section: section["markdown"],
         title=section_title,
         kind=lambda section: section["kind"],
@@ -212,7 +226,7 @@ def compare_documents(old: dict | None, new: dict) -> DocumentComparison:
     comparison.faqs = _compare_items(
         old.get("faqs", []),
         new.get("faqs", []),
-        key=lambda faq: faq["question"],
+        key=faq_key,
         text=lambda faq: f"{faq['question']}\n\n{faq['answer']}",
         title=lambda faq: faq["question"],
         kind=lambda faq: "faq",

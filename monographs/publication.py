@@ -30,3 +30,8 @@ def published_slug_changed(drug: Drug, *, previous: str | None, current: str | N
         RetiredSlug.objects.filter(slug=current).delete()
     if previous and previous != current:
         RetiredSlug.objects.update_or_create(slug=previous, defaults={"drug": drug})
+
+
+def article_changed(drug: Drug) -> None:
+    """The published article was assembled again (its review lines changed): show it at once."""
+    transaction.on_commit(public_pages_changed)

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
-from monographs.models import Drug, Revision, document_hash, edit_authors
+from monographs.models import Drug, Revision, Significance, document_hash, edit_authors
 from monographs.public.article import public_component_names
 
 
@@ -22,7 +22,9 @@ def revision_preview(*, drug: Drug) -> Revision:
     )
 
 
-def revision_freeze(*, drug: Drug, by, reason: str = "") -> Revision:
+def revision_freeze(
+    *, drug: Drug, by, reason: str = "", significance: str = Significance.EDITORIAL
+) -> Revision:
     """Freeze the drug's working copy into a new immutable revision."""
     document = drug.document(with_html=True)
     last_approved = drug.revisions.approved().order_by("-number").first()
@@ -34,6 +36,7 @@ def revision_freeze(*, drug: Drug, by, reason: str = "") -> Revision:
         content_hash=document_hash(document),
         component_names=public_component_names(drug),
         reason=reason,
+        significance=significance,
         created_by=by,
     )
     authors = edit_authors(drug, since=last_approved.created_at if last_approved else None)

@@ -22,17 +22,18 @@ from django.utils import timezone
 
 from monographs.admin_views import preview_response
 from monographs.locking import is_lock_conflict
-from monographs.models import Drug
+from monographs.models import Drug, Significance
 from monographs.public.monograph import preview_page
-from monographs.vocabulary import section_title
 from reviews import presentation
 from reviews.exceptions import NotPermitted, ReviewError
-from reviews.forms import APPROVE, CommentForm, DecisionForm, ShareLinkForm, SubmitForm
+from reviews.forms import APPROVE, PARTS, CommentForm, DecisionForm, ShareLinkForm, SubmitForm
 from reviews.models import Review, ShareLink, drugs_overdue_for_review
+from reviews.progress import review_progress
 from reviews.services import (
     drug_unpublish,
     review_approve,
     review_cancel_schedule,
+    review_decide_parts,
     review_request_changes,
     review_submit,
     review_withdraw,
@@ -107,8 +108,9 @@ def submit_saved(model_admin, request, drug):
         )
         return HttpResponseRedirect(change_url)
     reason = getattr(request, "_medref_change_reason", "")
+    significance = request.POST.get("significance") or Significance.EDITORIAL
     try:
-        review_submit(drug=drug, by=request.user, comment=reason)
+        review_submit(drug=drug, by=request.user, comment=reason, significance=significance)
     except ReviewError as error:
         model_admin.message_user(
             request, f"Your changes were saved, but not submitted: {error}", messages.ERROR
@@ -205,7 +207,10 @@ WORKFLOW_ACTIONS = [
         button="Submit for review",
         is_permitted=lambda admin, request, drug: admin._may_submit(request, drug),
         perform=lambda *, drug, review, by, form: review_submit(
-            drug=drug, by=by, comment=form.cleaned_data["reason"]
+            drug=drug,
+            by=by,
+            comment=form.cleaned_data["reason"],
+            significance=form.cleaned_data["significance"],
         ),
         explanation=lambda drug, review: (
             "The current working copy is frozen as a revision for a medical reviewer. The "
@@ -270,12 +275,21 @@ def _review_or_404(model_admin, request, object_id) -> Review:
     return review
 
 
+def _decision_form(review, user, data=None) -> DecisionForm:
+    """The decision form, with a verdict for each changed part `user` has not decided yet."""
+    progress = review_progress(review)
+    open_parts = [
+        part for part in progress.parts if not part.is_approved and not part.decided_by(user)
+    ]
+    return DecisionForm(data, parts=open_parts)
+
+
 def _render_review(model_admin, request, review, *, form=None, share_form=None, status=200):
     refusal = review.decide_refusal(request.user)
     can_share = request.user.has_perm("reviews.share_revision")
     may_decide = not refusal
     if may_decide and form is None:
-        form = DecisionForm(section_titles=_section_titles(review))
+        form = _decision_form(review, request.user)
     context = {
         **model_admin.admin_site.each_context(request),
         **presentation.review_page_context(
@@ -300,10 +314,6 @@ def _render_review(model_admin, request, review, *, form=None, share_form=None, 
     return TemplateResponse(
         request, "admin/reviews/review/review_page.html", context, status=status
     )
-
-
-def _section_titles(review) -> list[str]:
-    return [section_title(section) for section in review.revision.sections]
 
 
 def review_page(model_admin, request, object_id):
@@ -388,23 +398,30 @@ def review_decide(model_admin, request, object_id):
         review.check_decider(request.user)
     except NotPermitted as error:
         raise PermissionDenied(str(error)) from error
-    form = DecisionForm(request.POST, section_titles=_section_titles(review))
+    form = _decision_form(review, request.user, request.POST)
     if not form.is_valid():
         return _render_review(model_admin, request, review, form=form, status=400)
-    approving = form.cleaned_data["outcome"] == APPROVE
-    publish_at = form.cleaned_data.get("publish_at") if approving else None
+    outcome = form.cleaned_data["outcome"]
+    comment = form.cleaned_data["comment"]
+    publish_at = form.cleaned_data.get("publish_at")
     review_url = reverse("admin:reviews_review_change", args=[review.pk])
-    decision = {
-        "review": review,
-        "by": request.user,
-        "comment": form.cleaned_data["comment"],
-        "section_notes": form.section_notes,
-    }
     try:
-        if approving:
-            review_approve(**decision, publish_at=publish_at)
+        if outcome == PARTS:
+            review = review_decide_parts(
+                review=review,
+                by=request.user,
+                verdicts=form.verdicts,
+                comment=comment,
+                publish_at=publish_at,
+            )
+        elif outcome == APPROVE:
+            review = review_approve(
+                review=review, by=request.user, comment=comment, publish_at=publish_at
+            )
         else:
-            review_request_changes(**decision)
+            review = review_request_changes(
+                review=review, by=request.user, comment=comment, part_notes=form.part_notes
+            )
     except NotPermitted as error:
         raise PermissionDenied(str(error)) from error
     except ReviewError as error:
@@ -415,18 +432,25 @@ def review_decide(model_admin, request, object_id):
             raise
         model_admin.message_user(request, BUSY_MESSAGE, messages.ERROR)
         return HttpResponseRedirect(review_url)
-    if publish_at is not None:
-        done = (
-            f"“{review.drug}” revision {review.revision.number} is approved and will go live on "
-            f"{timezone.localtime(publish_at):%d %B %Y at %H:%M}; until then the current "
-            "version stays public."
-        )
-    elif approving:
-        done = f"“{review.drug}” revision {review.revision.number} is approved and published."
-    else:
-        done = f"“{review.drug}” revision {review.revision.number} was sent back for changes."
-    model_admin.message_user(request, done, messages.SUCCESS)
+    model_admin.message_user(request, _decided_message(review), messages.SUCCESS)
+    if review.is_open:
+        return HttpResponseRedirect(review_url)
     return HttpResponseRedirect(reverse("admin:reviews_review_changelist"))
+
+
+def _decided_message(review: Review) -> str:
+    name = f"“{review.drug}” revision {review.revision.number}"
+    if review.status == Review.Status.SCHEDULED:
+        return (
+            f"{name} is approved and will go live on "
+            f"{timezone.localtime(review.publish_at):%d %B %Y at %H:%M}; until then the "
+            "current version stays public."
+        )
+    if review.status == Review.Status.APPROVED:
+        return f"{name} is approved and published."
+    if review.status == Review.Status.CHANGES_REQUESTED:
+        return f"{name} was sent back for changes."
+    return f"Your decisions on {name} are recorded. {review_progress(review).summary}."
 
 
 def overdue_list(model_admin, request):

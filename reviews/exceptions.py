@@ -24,3 +24,7 @@ class NothingToSubmit(ReviewError):
 
 class AddressTaken(ReviewError):
     pass
+
+
+class PolicyRefusal(ReviewError):
+    """The review policy does not allow this approval (the message says why)."""

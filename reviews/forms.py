@@ -1,9 +1,14 @@
 from django import forms
 from django.utils import timezone
 
-from reviews.models import ShareLink
+from monographs.models import SIGNIFICANCE_HELP, Significance
+from reviews.models import PartDecision, ShareLink
 
-APPROVE, REQUEST_CHANGES = "approve", "request_changes"
+PARTS, APPROVE, REQUEST_CHANGES = "parts", "approve", "request_changes"
+VERDICT_CHOICES = [
+    (PartDecision.Outcome.APPROVED, "Approve"),
+    (PartDecision.Outcome.CHANGES_REQUESTED, "Request changes"),
+]
 
 
 class SubmitForm(forms.Form):
@@ -12,6 +17,16 @@ class SubmitForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Shown to reviewers, and to readers in the change log once approved.",
+    )
+    significance = forms.ChoiceField(
+        label="Clinical significance",
+        choices=[
+            (value, f"{label}: {SIGNIFICANCE_HELP[value]}") for value, label in Significance.choices
+        ],
+        initial=Significance.EDITORIAL,
+        widget=forms.RadioSelect,
+        help_text="Readers see it in the change log; safety changes are marked in the feeds.",
     )
 
 
@@ -24,61 +39,106 @@ class CommentForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """A reviewer's verdict, with an overall comment and an optional note per section."""
+    """A reviewer's verdicts: per changed part, or on everything at once, with a comment.
+
+    "Record my decisions" (`PARTS`) sends the verdict chosen for each part; "Approve all I
+    may" (`APPROVE`) approves every part still open to this reviewer; "Request changes"
+    sends the whole revision back, naming the parts that have a note.
+    """
 
     outcome = forms.ChoiceField(
-        choices=[(APPROVE, "Approve and publish"), (REQUEST_CHANGES, "Request changes")],
+        choices=[
+            (PARTS, "Record my decisions"),
+            (APPROVE, "Approve all I may"),
+            (REQUEST_CHANGES, "Request changes"),
+        ],
         widget=forms.HiddenInput,
     )
     comment = forms.CharField(
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Optional when approving; required when requesting changes.",
+        help_text="Optional when approving; required when requesting changes without a note "
+        "on a part.",
     )
     publish_at = forms.DateTimeField(
         required=False,
         label="Go live at (optional)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=(
-            "Leave empty to publish on approval. A date and time (site time zone) keeps the "
-            "current version public until then, e.g. the day a label change takes effect."
+            "Leave empty to publish once every part is approved. A date and time (site time "
+            "zone) keeps the current version public until then, e.g. the day a label change "
+            "takes effect; only the approval that completes the review can set it."
         ),
     )
 
-    def __init__(self, *args, section_titles: list[str], **kwargs):
+    def __init__(self, *args, parts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        for position, title in enumerate(section_titles):
-            self.fields[self.note_field_name(position)] = forms.CharField(
-                label=f"Note on “{title}”",
+        self.part_keys = []
+        for part in parts:
+            self.part_keys.append(part.key)
+            self.fields[self.verdict_field_name(part.key)] = forms.ChoiceField(
+                label=f"Your decision on “{part.title}”",
+                required=False,
+                choices=[("", "Not now"), *VERDICT_CHOICES],
+                widget=forms.RadioSelect,
+            )
+            self.fields[self.note_field_name(part.key)] = forms.CharField(
+                label=f"Note on “{part.title}”",
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
             )
 
     @staticmethod
-    def note_field_name(position: int) -> str:
-        return f"note_{position}"
+    def verdict_field_name(key: str) -> str:
+        return f"verdict_{key}"
+
+    @staticmethod
+    def note_field_name(key: str) -> str:
+        return f"note_{key}"
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == REQUEST_CHANGES and not cleaned.get("comment", "").strip():
+        outcome = cleaned.get("outcome")
+        notes = self.part_notes if not self.errors else {}
+        if outcome == REQUEST_CHANGES and not (cleaned.get("comment", "").strip() or notes):
             self.add_error("comment", "Say what needs to change: a comment is required.")
+        if outcome == PARTS:
+            verdicts = self.verdicts if not self.errors else {}
+            if not verdicts and not self.errors:
+                raise forms.ValidationError("Choose approve or request changes for a part.")
+            for key, (verdict, note) in verdicts.items():
+                if verdict == REQUEST_CHANGES and not note and not cleaned.get("comment"):
+                    self.add_error(
+                        self.note_field_name(key), "Say what needs to change in this part."
+                    )
         publish_at = cleaned.get("publish_at")
         if publish_at is not None:
-            if cleaned.get("outcome") != APPROVE:
+            if outcome == REQUEST_CHANGES:
                 self.add_error("publish_at", "Only an approval can go live at a set time.")
             elif publish_at <= timezone.now():
                 self.add_error("publish_at", "The time to go live must be in the future.")
         return cleaned
 
     @property
-    def section_notes(self) -> dict[str, str]:
-        """Non-empty notes keyed by section position, as `Decision.section_notes` stores them."""
+    def verdicts(self) -> dict[str, tuple[str, str]]:
+        """The part verdicts chosen, as `review_decide_parts` takes them."""
+        chosen = {}
+        for key in self.part_keys:
+            verdict = self.cleaned_data.get(self.verdict_field_name(key))
+            if verdict:
+                chosen[key] = (verdict, self.cleaned_data.get(self.note_field_name(key), ""))
+        return chosen
+
+    @property
+    def part_notes(self) -> dict[str, str]:
+        """Non-empty notes keyed by part."""
         notes = {}
-        for name, value in self.cleaned_data.items():
-            if name.startswith("note_") and value.strip():
-                notes[name.removeprefix("note_")] = value.strip()
+        for key in self.part_keys:
+            note = (self.cleaned_data.get(self.note_field_name(key)) or "").strip()
+            if note:
+                notes[key] = note
         return notes
 
 

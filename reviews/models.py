@@ -14,6 +14,15 @@ CONTRIBUTORS_GROUP = "Contributors"
 EDITORS_GROUP = "Editors"
 
 
+class Profession(models.TextChoices):
+    """A reviewer's profession, which the review policy may ask of a part's approvals."""
+
+    PRESCRIBER = "prescriber", "Physician or other prescriber"
+    PHARMACIST = "pharmacist", "Pharmacist"
+    NURSE = "nurse", "Nurse"
+    OTHER = "other", "Other health professional"
+
+
 class ReviewerProfile(models.Model):
     """A medical reviewer's public credential, shown with their name on approved monographs."""
 
@@ -21,6 +30,13 @@ class ReviewerProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
     )
     credential = models.CharField(max_length=100, blank=True, help_text='e.g. "MD", "PharmD"')
+    profession = models.CharField(
+        max_length=20,
+        choices=Profession,
+        blank=True,
+        help_text="The review policy may ask that an approval of some sections (e.g. dosage) "
+        "come from a pharmacist or a prescriber.",
+    )
 
     def __str__(self):
         return person_label(self.user)
@@ -122,6 +138,7 @@ class Review(WorkflowOwnedModel):
         },
         Status.SCHEDULED: {Status.APPROVED, Status.CANCELLED},
     }
+
     workflow_fields = frozenset({"status", "closed_at", "publish_at"})
 
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="reviews")
@@ -266,7 +283,7 @@ class Review(WorkflowOwnedModel):
     def request_changes(self, *, by, comment: str, at) -> list[str]:
         """Close the review as sent back by `by`; return the workflow fields to save."""
         if not comment.strip():
-            raise ReviewError("Say what needs to change: a comment is required.")
+            raise ReviewError("Say what needs to change: a note or a comment is required.")
         self.check_decider(by)
         return self.close(status=self.Status.CHANGES_REQUESTED, at=at)
 
@@ -286,6 +303,7 @@ class Decision(models.Model):
 
     class Outcome(models.TextChoices):
         APPROVED = "approved", "Approved"
+        PARTLY_APPROVED = "partly_approved", "Approved in part"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
@@ -306,12 +324,80 @@ class Decision(models.Model):
         return f"{self.get_outcome_display()} by {self.reviewer}"
 
 
+class PartDecision(models.Model):
+    """One reviewer's verdict on one changed part of a review's revision.
+
+    `part_hash` is the content the verdict was on: on a later submission, an approval of the
+    same part with the same hash is carried over (`carried_from` points at the original).
+    """
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="part_decisions")
+    part_key = models.CharField(max_length=64)
+    part_hash = models.CharField(max_length=64)
+    part_title = models.CharField(max_length=500)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="part_decisions"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(
+        help_text="When the reviewer decided (for a carried-over "
+        "approval, when they decided it first)."
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "part_key", "reviewer"], name="one_verdict_per_part_and_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.part_title}: {self.get_outcome_display()} by {self.reviewer}"
+
+    @property
+    def is_approval(self) -> bool:
+        return self.outcome == self.Outcome.APPROVED
+
+
+class ReviewReminder(models.Model):
+    """A reminder sent for one part's review cycle (the part of a drug, due on a day)."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="+")
+    part_key = models.CharField(max_length=64)
+    due = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drug", "part_key", "due"], name="one_reminder_per_part_cycle"
+            )
+        ]
+
+    def __str__(self):
+        return f"Reminder for {self.drug}, due {self.due}"
+
+
 class AuditEntry(models.Model):
     """One line of a monograph's editorial audit trail."""
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", "Submitted for review"
+        PARTS_DECIDED = "parts_decided", "Parts decided"
+        APPROVALS_CARRIED = "approvals_carried", "Approvals carried over"
         APPROVED = "approved", "Approved and published"
+        RECONFIRMED = "reconfirmed", "Reviewed, no change"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         WITHDRAWN = "withdrawn", "Withdrawn"
         SUPERSEDED = "superseded", "Superseded by a later edit"
@@ -344,7 +430,11 @@ class AuditEntry(models.Model):
 
     @property
     def carries_reviewer_comment(self) -> bool:
-        return self.action in {self.Action.APPROVED, self.Action.CHANGES_REQUESTED}
+        return self.action in {
+            self.Action.APPROVED,
+            self.Action.CHANGES_REQUESTED,
+            self.Action.PARTS_DECIDED,
+        }
 
 
 class ShareLink(models.Model):

@@ -4,9 +4,12 @@ Nobody is asked to act on their own move; the submitter gets a receipt of their 
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import timezone
+
+from reviews.models import REVIEWERS_GROUP
 
 
 def _addresses(users, *, except_user=None) -> list[str]:
@@ -66,9 +69,18 @@ def review_submitted(review) -> None:
 
 
 def review_decided(review, *, outcome: str, comment: str) -> None:
-    """Tell the submitter and the authors what the reviewer decided, with the comment."""
+    """Tell the submitter and the authors what the reviewer decided, with the comment; for an
+    approval in part, ask the other reviewers for the approvals still needed."""
     decider = review.decisions.order_by("-created_at", "-id").first()
     reviewer = decider.reviewer if decider else None
+    if outcome == "partly_approved":
+        _send(
+            f"Further review needed: {review.drug.name}",
+            f"{review.revision} is approved in part and needs more approvals before it can "
+            f"be published.\n\nReview it at {_review_url(review)}\n",
+            _addresses(review.deciders(), except_user=reviewer),
+        )
+        return
     if outcome != "approved":
         verdict = "sent back for changes"
     elif review.publish_at is not None:
@@ -101,3 +113,30 @@ def review_withdrawn(review) -> None:
         f"{review.submitted_by.get_username()} withdrew {review.revision} from review.\n",
         _addresses(review.deciders(), except_user=review.submitted_by),
     )
+
+
+def part_due(part, *, today) -> int:
+    """Remind the reviewers of a live part that it is due (or overdue) for review again.
+
+    The part's own reviewers, or every medical reviewer if none of them can be reached.
+    Returns how many people were written to.
+    """
+    drug = part.revision.drug
+    recipients = _addresses(part.reviewers.all())
+    if not recipients:
+        recipients = _addresses(
+            get_user_model().objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
+        )
+    due = part.next_review_due
+    if due < today:
+        when = f"has been overdue for review since {due:%d %B %Y}"
+    else:
+        when = f"is due for review on {due:%d %B %Y}"
+    url = settings.SITE_URL + reverse("admin:reviews_review_overdue")
+    _send(
+        f"Review due: {drug.name}, {part.title}",
+        f"“{part.title}” of {drug.name} {when}.\n\nRe-confirm it if it is still right, or "
+        f"edit the monograph and submit the change: {url}\n",
+        recipients,
+    )
+    return len(recipients)

@@ -8,12 +8,12 @@ instead of deadlocking.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from monographs.locking import drug_lock
-from monographs.models import Drug, Revision
+from monographs.models import Drug, ReviewedPart, Revision, Significance
+from monographs.parts import document_parts
 from monographs.publication import PublishedSlugTaken, publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
@@ -22,17 +22,23 @@ from reviews.exceptions import (
     IllegalTransition,
     NothingToSubmit,
     NotPermitted,
+    PolicyRefusal,
     ReviewError,
     StaleRevision,
 )
 from reviews.models import (
     AuditEntry,
     Decision,
+    PartDecision,
     Review,
     ShareLink,
     can_decide,
     reviewer_display_name,
 )
+from reviews.policy import requirement_for
+from reviews.progress import PartProgress, ReviewProgress, review_progress
+
+APPROVE, REQUEST_CHANGES = PartDecision.Outcome.APPROVED, PartDecision.Outcome.CHANGES_REQUESTED
 
 
 def _lock_drug(pk) -> Drug:
@@ -89,8 +95,16 @@ def _supersede_if_stale(review: Review, *, by) -> bool:
 
 
 @transaction.atomic
-def review_submit(*, drug: Drug, by, comment: str = "") -> Review:
-    """Freeze the working copy and put it in front of the medical reviewers."""
+def review_submit(
+    *, drug: Drug, by, comment: str = "", significance: str = Significance.EDITORIAL
+) -> Review:
+    """Freeze the working copy and put it in front of the medical reviewers.
+
+    Approvals given on an earlier submission since the last publication carry over to every
+    part whose content is the same (same hash), unless their reviewer is now an author.
+    """
+    if significance not in Significance.values:
+        raise ReviewError("Say how significant the change is: editorial, clinical or safety.")
     if not (by.has_perm("reviews.submit_review") and by.has_perm("monographs.change_drug")):
         raise NotPermitted("You do not have permission to submit monographs for review.")
     drug = _lock_drug(drug.pk)
@@ -102,8 +116,13 @@ def review_submit(*, drug: Drug, by, comment: str = "") -> Review:
         raise NothingToSubmit("Nothing to submit: the monograph matches what is published.")
     if open_review:
         review_supersede_if_stale(review=open_review, by=by)
-    revision = revision_freeze(drug=drug, by=by, reason=comment)
-    review = Review.objects.create(drug=drug, revision=revision, submitted_by=by, comment=comment)
+    revision = revision_freeze(drug=drug, by=by, reason=comment, significance=significance)
+    review = Review.objects.create(
+        drug=drug,
+        revision=revision,
+        submitted_by=by,
+        comment=comment,
+    )
     _audit(
         drug=drug,
         action=AuditEntry.Action.SUBMITTED,
@@ -111,8 +130,70 @@ def review_submit(*, drug: Drug, by, comment: str = "") -> Review:
         revision=revision,
         comment=comment,
     )
+    _carry_approvals_over(review)
     _notify_after_commit(notifications.review_submitted, review)
     return review
+
+
+def _carry_approvals_over(review: Review) -> None:
+    """Give the new `review` the earlier approvals of parts whose content it did not change."""
+    drug, revision = review.drug, review.revision
+    progress = review_progress(review, base=drug.published_revision, decisions=[])
+    if not progress.parts:
+        return
+    earlier = (
+        PartDecision.objects.filter(
+            review__drug=drug,
+            outcome=APPROVE,
+            part_key__in=[part.key for part in progress.parts],
+        )
+        .exclude(review=review)
+        .exclude(reviewer__in=revision.authors.all())
+        .select_related("reviewer__reviewer_profile")
+        .order_by("-decided_at", "-pk")
+    )
+    if drug.published_revision is not None:
+        earlier = earlier.filter(review__submitted_at__gt=drug.published_revision.approved_at)
+    earlier = list(earlier)
+    carried = []
+    for part in progress.parts:
+        seen = set()
+        for decision in earlier:
+            if (decision.part_key, decision.part_hash) != (part.key, part.change.content_hash):
+                continue
+            if decision.reviewer_id in seen or not can_decide(decision.reviewer):
+                continue
+            if len(seen) >= part.requirement.approvals:
+                break
+            seen.add(decision.reviewer_id)
+            carried.append(
+                PartDecision(
+                    review=review,
+                    part_key=part.key,
+                    part_hash=part.change.content_hash,
+                    part_title=part.title[:500],
+                    reviewer=decision.reviewer,
+                    outcome=APPROVE,
+                    note=decision.note,
+                    decided_at=decision.decided_at,
+                    carried_from=decision.carried_from or decision,
+                )
+            )
+    if not carried:
+        return
+    for decision in carried:
+        decision.save()
+    _audit(
+        drug=drug,
+        action=AuditEntry.Action.APPROVALS_CARRIED,
+        revision=revision,
+        comment="Unchanged since approved: "
+        + "; ".join(
+            f"{decision.part_title} ({reviewer_display_name(decision.reviewer)})"
+            for decision in carried
+        )
+        + ".",
+    )
 
 
 STALE_MESSAGE = (
@@ -121,79 +202,197 @@ STALE_MESSAGE = (
 )
 
 
-def review_approve(
-    *, review: Review, by, comment: str = "", section_notes=None, publish_at=None
+def review_decide_parts(
+    *, review: Review, by, verdicts: dict, comment: str = "", publish_at=None
 ) -> Review:
-    """Approve the frozen revision and publish it, unless it was edited since submission.
+    """Record `by`'s verdict on some changed parts; publish once every part is approved.
 
-    One transaction under one lock (drug, review, revision): close the review, stamp the
-    revision, point the drug at it, refresh what derives from publication, record the
-    decision and the audit entry, and mail the contributors once it commits. With
-    `publish_at`, the approval is recorded now and `review_publish_due` publishes it then.
+    `verdicts` maps a part key to `(outcome, note)`. One transaction under the locks (drug,
+    review, revision): each verdict is checked against the review policy and the four-eyes
+    rule, and then the review either stays in review with its partial approvals, goes back to
+    its contributors (any part sent back), or publishes (`publish_at`: is scheduled) when the
+    last part a policy asks for is approved.
     """
-    # Refused before taking any lock; the locked review is checked again by `approve`.
+    # Refused before taking any lock; the locked review is checked again below.
     review.check_decider(by)
+    if not verdicts:
+        raise ReviewError("Choose approve or request changes for at least one part.")
     with transaction.atomic():
         review = _lock_review(review)
         superseded = _supersede_if_stale(review, by=by)
-        if not superseded and publish_at is None:
-            _publish(review=review, by=by, comment=comment, section_notes=section_notes)
-        elif not superseded:
-            _schedule(
-                review=review,
-                by=by,
-                comment=comment,
-                section_notes=section_notes,
-                publish_at=publish_at,
-            )
+        if not superseded:
+            _decide_locked(review, by=by, verdicts=verdicts, comment=comment, publish_at=publish_at)
     if superseded:
         # Raised once committed: the review stays closed as superseded.
         raise StaleRevision(STALE_MESSAGE)
     return review
 
 
-def _publish(*, review: Review, by, comment: str, section_notes) -> None:
-    """Approve and publish the locked `review` (its drug and revision locked with it)."""
+def review_approve(*, review: Review, by, comment: str = "", publish_at=None) -> Review:
+    """Approve every changed part `by` may approve; publish if that completes the review.
+
+    A review whose parts are all approved already (carried over from an earlier submission)
+    is published by any reviewer who may decide it.
+    """
+    review.check_decider(by)
+    with transaction.atomic():
+        review = _lock_review(review)
+        superseded = _supersede_if_stale(review, by=by)
+        if not superseded:
+            progress = _progress(review)
+            verdicts = {part.key: (APPROVE, "") for part in progress.approvable_by(by)}
+            if not verdicts and not progress.is_complete:
+                raise PolicyRefusal(_nothing_to_approve(progress, by))
+            _decide_locked(
+                review,
+                by=by,
+                verdicts=verdicts,
+                comment=comment,
+                publish_at=publish_at,
+                progress=progress,
+            )
+    if superseded:
+        raise StaleRevision(STALE_MESSAGE)
+    return review
+
+
+def _nothing_to_approve(progress: ReviewProgress, by) -> str:
+    reasons = [
+        f"“{part.title}”: {part.refusal(by)}" for part in progress.parts if not part.is_approved
+    ]
+    return "Nothing here is left for you to approve. " + " ".join(reasons)
+
+
+def _progress(review: Review) -> ReviewProgress:
+    return review_progress(review, base=review.drug.published_revision)
+
+
+def _decide_locked(
+    review: Review, *, by, verdicts: dict, comment: str, publish_at, progress=None
+) -> None:
+    """Record the verdicts on the locked `review`, then close it if they settle it."""
+    review.check_decider(by)
+    if not review.is_open:
+        raise IllegalTransition(review.decide_refusal(by))
+    progress = progress or _progress(review)
     now = timezone.now()
-    review.save(update_fields=review.approve(by=by, at=now))
-    _go_live(review, reviewer=by, reviewed_at=now)
-    _record_approval_decision(
-        review,
-        by=by,
-        comment=comment,
-        section_notes=section_notes,
-        action=AuditEntry.Action.APPROVED,
+    recorded = []
+    for key, (outcome, note) in verdicts.items():
+        part = progress.part(key)
+        if part is None:
+            raise ReviewError(
+                "One of the parts you decided is not among this revision's changes; "
+                "reload the page and decide again."
+            )
+        recorded.append(_verdict(review, part, by=by, outcome=outcome, note=note.strip(), at=now))
+    progress = _progress(review)
+    if progress.is_sent_back:
+        reason = _decided_parts_text(recorded, comment)
+        if not (comment.strip() or any(d.note for d in recorded if not d.is_approval)):
+            reason = ""
+        review.save(update_fields=review.request_changes(by=by, comment=reason, at=now))
+        _record_decision(
+            review,
+            by=by,
+            outcome=Decision.Outcome.CHANGES_REQUESTED,
+            comment=comment,
+            action=AuditEntry.Action.CHANGES_REQUESTED,
+            audit_comment=reason,
+        )
+    elif progress.is_complete:
+        if publish_at is None:
+            review.save(update_fields=review.approve(by=by, at=now))
+            _go_live(review, progress=progress, at=now)
+            action = AuditEntry.Action.APPROVED
+            audit_comment = _decided_parts_text(recorded, comment)
+        else:
+            review.save(update_fields=review.schedule(by=by, at=now, publish_at=publish_at))
+            _cancel_schedules(
+                review.drug, at=now, reason="A newer revision was approved.", keep=review
+            )
+            action = AuditEntry.Action.SCHEDULED
+            when = timezone.localtime(publish_at)
+            audit_comment = (
+                f"To go live on {when:%d %B %Y at %H:%M %Z}. "
+                + _decided_parts_text(recorded, comment)
+            ).strip()
+        _record_decision(
+            review,
+            by=by,
+            outcome=Decision.Outcome.APPROVED,
+            comment=comment,
+            action=action,
+            audit_comment=audit_comment,
+        )
+    else:
+        if publish_at is not None:
+            raise ReviewError(
+                "A time to go live can be set only by the approval that completes the review; "
+                f"it still needs: {progress.summary}."
+            )
+        _record_decision(
+            review,
+            by=by,
+            outcome=Decision.Outcome.PARTLY_APPROVED,
+            comment=comment,
+            action=AuditEntry.Action.PARTS_DECIDED,
+            audit_comment=f"{_decided_parts_text(recorded, comment)} Still needed: "
+            f"{progress.summary}.",
+        )
+
+
+def _verdict(review: Review, part: PartProgress, *, by, outcome: str, note: str, at):
+    if outcome not in (APPROVE, REQUEST_CHANGES):
+        raise ReviewError("A part is either approved or sent back for changes.")
+    if part.decided_by(by) is not None:
+        raise PolicyRefusal(f"You have already decided “{part.title}”.")
+    if outcome == APPROVE:
+        refusal = part.refusal(by)
+        if refusal:
+            raise PolicyRefusal(f"“{part.title}” cannot take your approval: {refusal}")
+    decision = PartDecision.objects.create(
+        review=review,
+        part_key=part.key,
+        part_hash=part.change.content_hash,
+        part_title=part.title[:500],
+        reviewer=by,
+        outcome=outcome,
+        note=note,
+        decided_at=at,
     )
+    part.decisions.append(decision)
+    return decision
 
 
-def _schedule(*, review: Review, by, comment: str, section_notes, publish_at) -> None:
-    """Approve the locked `review` now, to be published at `publish_at`."""
-    now = timezone.now()
-    review.save(update_fields=review.schedule(by=by, at=now, publish_at=publish_at))
-    _cancel_schedules(review.drug, at=now, reason="A newer revision was approved.", keep=review)
-    when = timezone.localtime(publish_at)
-    _record_approval_decision(
-        review,
-        by=by,
-        comment=comment,
-        section_notes=section_notes,
-        action=AuditEntry.Action.SCHEDULED,
-        audit_comment=f"To go live on {when:%d %B %Y at %H:%M %Z}. {comment}".strip(),
-    )
+def _decided_parts_text(decisions: list[PartDecision], comment: str) -> str:
+    approved = [d.part_title for d in decisions if d.is_approval]
+    sent_back = [d for d in decisions if not d.is_approval]
+    lines = []
+    if approved:
+        lines.append("Approved: " + "; ".join(approved) + ".")
+    for decision in sent_back:
+        note = f": {decision.note}" if decision.note else ""
+        lines.append(f"Changes requested to {decision.part_title}{note}")
+    if comment.strip():
+        lines.append(comment.strip())
+    return " ".join(lines)
 
 
-def _go_live(review: Review, *, reviewer, reviewed_at) -> None:
-    """Publish the locked review's revision, as reviewed by `reviewer` at `reviewed_at`."""
-    revision = review.revision
+def _go_live(review: Review, *, progress: ReviewProgress, at) -> None:
+    """Publish the locked review's revision: record each part's review, stamp the revision,
+    point the drug at it, refresh what derives from publication."""
+    revision, drug = review.revision, review.drug
+    reviewed = record_reviewed_parts(revision, base=drug.published_revision, progress=progress)
+    last = max(reviewed, key=lambda part: part.reviewed_at) if reviewed else None
+    approvers = [d.reviewer for part in progress.parts for d in part.approvals]
     revision.save(
         update_fields=revision.record_approval(
-            by=reviewer,
-            credit=reviewer_display_name(reviewer),
-            at=reviewed_at,
-            review_interval=timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS),
+            by=approvers[-1] if approvers else None,
+            credit=credit_line(reviewed),
+            at=last.reviewed_at if last else at,
+            next_review_due=min(part.next_review_due for part in reviewed),
         )
     )
-    drug = review.drug
     _cancel_schedules(drug, at=timezone.now(), reason="A newer revision was approved.", keep=review)
     drug.published_revision = revision
     drug.save(update_fields=["published_revision", "updated_at"])
@@ -203,6 +402,57 @@ def _go_live(review: Review, *, reviewer, reviewed_at) -> None:
         raise AddressTaken(
             f"{error} Nothing was published: give this monograph another slug and submit it again."
         ) from error
+
+
+def credit_line(reviewed: list[ReviewedPart]) -> str:
+    """Everyone who reviewed a part of the version, most recent first, once each."""
+    credits = []
+    for part in sorted(reviewed, key=lambda part: part.reviewed_at, reverse=True):
+        for credit in part.credits:
+            if credit not in credits:
+                credits.append(credit)
+    return "; ".join(credits)
+
+
+def record_reviewed_parts(
+    revision: Revision, *, base: Revision | None, progress: ReviewProgress
+) -> list[ReviewedPart]:
+    """Write the review record of each part of `revision` as it goes live.
+
+    A changed part is reviewed by its approvers as of the last approval; an unchanged one
+    keeps the record it has in `base`.
+    """
+    earlier = {part.key: part for part in base.reviewed_parts.all()} if base else {}
+    records = []
+    for part in document_parts(revision.content):
+        changed = progress.part(part.key)
+        requirement = requirement_for(part.kind)
+        record = ReviewedPart(
+            revision=revision,
+            key=part.key,
+            kind=part.kind,
+            title=part.title[:500],
+            position=part.position,
+            content_hash=part.content_hash,
+            risk=requirement.risk,
+        )
+        reviewers = []
+        kept = earlier.get(part.key)
+        if changed is None and kept is not None and kept.content_hash == part.content_hash:
+            record.reviewed_at, record.credits = kept.reviewed_at, kept.credits
+            record.next_review_due = kept.next_review_due
+            reviewers = list(kept.reviewers.all())
+        elif changed is not None and changed.approvals:
+            record.reviewed_at = max(d.decided_at for d in changed.approvals)
+            record.credits = changed.credits
+            record.next_review_due = requirement.next_review_due(record.reviewed_at)
+            reviewers = [d.reviewer for d in changed.approvals]
+        else:
+            raise ReviewError(f"“{part.title}” has no review to publish it with.")
+        records.append(record)
+        record.save()
+        record.reviewers.set(reviewers)
+    return records
 
 
 def _cancel_schedules(drug: Drug, *, at, reason: str, keep: Review | None = None, by=None) -> None:
@@ -221,27 +471,18 @@ def _cancel_schedules(drug: Drug, *, at, reason: str, keep: Review | None = None
         )
 
 
-def _record_approval_decision(
-    review: Review, *, by, comment: str, section_notes, action, audit_comment: str | None = None
+def _record_decision(
+    review: Review, *, by, outcome: str, comment: str, action, audit_comment: str
 ) -> None:
-    drug, revision = review.drug, review.revision
-    Decision.objects.create(
-        review=review,
-        reviewer=by,
-        outcome=Decision.Outcome.APPROVED,
-        comment=comment,
-        section_notes=section_notes or {},
-    )
+    Decision.objects.create(review=review, reviewer=by, outcome=outcome, comment=comment)
     _audit(
-        drug=drug,
+        drug=review.drug,
         action=action,
         actor=by,
-        revision=revision,
-        comment=comment if audit_comment is None else audit_comment,
+        revision=review.revision,
+        comment=audit_comment,
     )
-    _notify_after_commit(
-        notifications.review_decided, review, outcome=Decision.Outcome.APPROVED, comment=comment
-    )
+    _notify_after_commit(notifications.review_decided, review, outcome=outcome, comment=comment)
 
 
 def review_publish_due(*, now=None) -> list[Review]:
@@ -284,13 +525,8 @@ def _publish_scheduled(review: Review, *, now) -> bool:
         review = _lock_review(review)
         if not review.is_scheduled or review.publish_at > now:
             return False
-        decision = (
-            review.decisions.filter(outcome=Decision.Outcome.APPROVED)
-            .select_related("reviewer")
-            .latest("created_at", "id")
-        )
         review.save(update_fields=review.go_live(at=now))
-        _go_live(review, reviewer=decision.reviewer, reviewed_at=decision.created_at)
+        _go_live(review, progress=_progress(review), at=now)
         _audit(
             drug=review.drug,
             action=AuditEntry.Action.PUBLISHED_AS_SCHEDULED,
@@ -319,31 +555,33 @@ def review_cancel_schedule(*, review: Review, by, comment: str = "") -> Review:
     return review
 
 
-@transaction.atomic
-def review_request_changes(*, review: Review, by, comment: str, section_notes=None) -> Review:
-    """Send the revision back to its contributors with the reviewer's comments."""
-    review = _lock_review(review)
-    review.save(update_fields=review.request_changes(by=by, comment=comment, at=timezone.now()))
-    Decision.objects.create(
-        review=review,
-        reviewer=by,
-        outcome=Decision.Outcome.CHANGES_REQUESTED,
-        comment=comment,
-        section_notes=section_notes or {},
-    )
-    _audit(
-        drug=review.drug,
-        action=AuditEntry.Action.CHANGES_REQUESTED,
-        actor=by,
-        revision=review.revision,
-        comment=comment,
-    )
-    _notify_after_commit(
-        notifications.review_decided,
-        review,
-        outcome=Decision.Outcome.CHANGES_REQUESTED,
-        comment=comment,
-    )
+def review_request_changes(*, review: Review, by, comment: str, part_notes=None) -> Review:
+    """Send the whole revision back to its contributors with the reviewer's comment.
+
+    `part_notes` (part key to note) marks those parts as the ones to change.
+    """
+    if not comment.strip():
+        raise ReviewError("Say what needs to change: a comment is required.")
+    verdicts = {key: (REQUEST_CHANGES, note) for key, note in (part_notes or {}).items()}
+    review.check_decider(by)
+    with transaction.atomic():
+        review = _lock_review(review)
+        progress = _progress(review)
+        now = timezone.now()
+        recorded = [
+            _verdict(review, progress.part(key), by=by, outcome=outcome, note=note, at=now)
+            for key, (outcome, note) in verdicts.items()
+            if progress.part(key) is not None
+        ]
+        review.save(update_fields=review.request_changes(by=by, comment=comment, at=now))
+        _record_decision(
+            review,
+            by=by,
+            outcome=Decision.Outcome.CHANGES_REQUESTED,
+            comment=comment,
+            action=AuditEntry.Action.CHANGES_REQUESTED,
+            audit_comment=_decided_parts_text(recorded, comment),
+        )
     return review
 
 

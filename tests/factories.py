@@ -123,12 +123,25 @@ def monograph(*, sections=(SectionKind.USAGE, SectionKind.DOSAGE), faqs=1, **dru
     return drug
 
 
-def publish(drug: Drug, *, contributor, reviewer, comment: str = "") -> Drug:
-    """Take a working copy through the real workflow: submit, then approve."""
-    review = review_submit(drug=drug, by=contributor, comment=comment)
-    review_approve(review=review, by=reviewer)
+def publish(
+    drug: Drug, *, contributor, reviewer, second_reviewer=None, comment: str = "", **submit
+) -> Drug:
+    """Take a working copy through the real workflow: submit, then approve.
+
+    High-risk parts (dosage, …) need a second reviewer: `second_reviewer`, or a new one.
+    """
+    review = review_submit(drug=drug, by=contributor, comment=comment, **submit)
+    review_fully_approve(review, reviewer, second_reviewer)
     drug.refresh_from_db()
     return drug
+
+
+def review_fully_approve(review, reviewer, second_reviewer=None):
+    """Approve `review` as `reviewer`, then as a second reviewer if the policy asks for one."""
+    review = review_approve(review=review, by=reviewer)
+    if review.is_open:
+        review = review_approve(review=review, by=second_reviewer or ReviewerFactory())
+    return review
 
 
 def edit_section(drug: Drug, body: str | None = None, *, by=None, position: int = 0) -> Section:

@@ -7,11 +7,14 @@ class Origin(models.TextChoices):
     AI_GENERATED = "ai_generated", "AI-generated"
     CROWD_SOURCED = "crowd_sourced", "Crowd-sourced"
     AI_OR_CROWD = "ai_or_crowd", "AI-generated or crowd-sourced"
+    AI_EDITED = "ai_edited", "AI-generated, edited by people"
     PROFESSIONAL = "professional", "Written by a professional"
     UNKNOWN = "unknown", "Origin unknown"
 
 
-UNVERIFIED_ORIGINS = frozenset({Origin.AI_GENERATED, Origin.CROWD_SOURCED, Origin.AI_OR_CROWD})
+UNVERIFIED_ORIGINS = frozenset(
+    {Origin.AI_GENERATED, Origin.CROWD_SOURCED, Origin.AI_OR_CROWD, Origin.AI_EDITED}
+)
 
 _url_validator = URLValidator(schemes=["http", "https"])
 

@@ -1,6 +1,6 @@
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -50,6 +50,21 @@ class RevisionQuerySet(models.QuerySet):
         return self.filter(published_for__isnull=False)
 
 
+class Significance(models.TextChoices):
+    """How much a revision changes what readers are told (its submitter says)."""
+
+    EDITORIAL = "editorial", "Editorial"
+    CLINICAL = "clinical", "Clinical"
+    SAFETY = "safety", "Safety"
+
+
+SIGNIFICANCE_HELP = {
+    Significance.EDITORIAL: "wording, layout or sources; the advice is the same",
+    Significance.CLINICAL: "changes what a reader is advised",
+    Significance.SAFETY: "a new or changed warning, dose, contraindication or interaction",
+}
+
+
 class Revision(WorkflowOwnedModel):
     """An immutable snapshot of a monograph, frozen when it is submitted for review."""
 
@@ -70,6 +85,12 @@ class Revision(WorkflowOwnedModel):
         "it had one). Not part of the content hash: it is not the drug's own content.",
     )
     reason = models.TextField(blank=True, help_text="Why this change was made.")
+    significance = models.CharField(
+        max_length=20,
+        choices=Significance,
+        default=Significance.EDITORIAL,
+        help_text="Clinical significance of the change, as its submitter judged it.",
+    )
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -87,8 +108,10 @@ class Revision(WorkflowOwnedModel):
         on_delete=models.PROTECT,
         related_name="approved_revisions",
     )
-    approved_by_credit = models.CharField(
-        max_length=300, blank=True, help_text="Reviewer name and credential, as at approval."
+    approved_by_credit = models.TextField(
+        blank=True,
+        help_text="The names and credentials of everyone who reviewed a part of this revision, "
+        "as at approval.",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
@@ -126,11 +149,12 @@ class Revision(WorkflowOwnedModel):
         return self.content.get("faqs", [])
 
     def record_approval(
-        self, *, by, credit: str, at: datetime, review_interval: timedelta, assemble: bool = True
+        self, *, by, credit: str, at: datetime, next_review_due: date, assemble: bool = True
     ) -> list[str]:
         """Stamp who approved this revision and when; return the workflow fields it set.
 
-        `credit` is the reviewer's public name and credential as at approval. The caller saves
+        `credit` names everyone who reviewed a part of it, with credentials, as at approval;
+        `next_review_due` is when its first part falls due. The caller saves
         with `update_fields=` the returned list, under the row's lock. `assemble=False` leaves
         `article_html` to the caller (the bench writer assembles combinations once their
         components are in the database) and leaves it out of the list.
@@ -138,7 +162,7 @@ class Revision(WorkflowOwnedModel):
         self.approved_by = by
         self.approved_by_credit = credit
         self.approved_at = at
-        self.next_review_due = (at + review_interval).date()
+        self.next_review_due = next_review_due
         fields = ["approved_by", "approved_by_credit", "approved_at", "next_review_due"]
         if assemble:
             self.assemble_article()

@@ -21,9 +21,13 @@ _KIND_KEYWORDS = {
         r"how (?:it|does it|do they|they) works?|mechanisms?(?: of action)?|pharmacology"
         r"|mode of action"
     ),
-    SectionKind.PRECAUTIONS: r"precautions?|warnings?|cautions?",
+    SectionKind.WARNINGS: r"boxed warnings?|black[- ]box(?: warnings?)?|warnings?",
+    SectionKind.PRECAUTIONS: r"precautions?|cautions?",
     SectionKind.CONTRAINDICATIONS: r"contra-?indications?",
     SectionKind.INTERACTIONS: r"interactions?",
+    SectionKind.PREGNANCY: r"pregnancy|pregnant|breast-?feeding|lactation|nursing mothers",
+    SectionKind.OVERDOSE: r"overdoses?|overdosage",
+    SectionKind.STORAGE: r"storage|how to store|storing",
     SectionKind.DISCLAIMER: r"disclaimers?",
     FAQ_KIND: r"faqs?|frequently asked(?: questions)?|q ?& ?a|common questions",
 }

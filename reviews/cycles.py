@@ -1,0 +1,138 @@
+"""Review cycles of published parts: re-confirming a part unchanged, and reminding reviewers.
+
+Every live part has a next review date (its risk class's interval after its last review). A
+reviewer re-confirms a part by reviewing it again without changing it: its dates move on, the
+public change log says "reviewed, no change", and the page is assembled again. Locks follow
+the order of `reviews.services`: the drug first.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from monographs.models import Reconfirmation, ReviewedPart
+from monographs.publication import article_changed
+from reviews import notifications
+from reviews.exceptions import (
+    IllegalTransition,
+    NotPermitted,
+    OwnEditApproval,
+    PolicyRefusal,
+    ReviewError,
+)
+from reviews.models import AuditEntry, ReviewReminder, decide_refusal, reviewer_display_name
+from reviews.policy import requirement_for
+from reviews.progress import approver
+from reviews.services import _audit, _lock_drug, credit_line
+
+
+def _reconfirm_error(part: ReviewedPart, user) -> ReviewError | None:
+    refusal = decide_refusal(user)
+    if refusal:
+        return NotPermitted(refusal)
+    if part.revision.authors.filter(pk=user.pk).exists():
+        return OwnEditApproval(
+            "You cannot re-confirm a part of a revision that contains your own edits."
+        )
+    requirement = requirement_for(part.kind)
+    if requirement.professions and approver(user).profession not in requirement.professions:
+        return PolicyRefusal(
+            f"Re-confirming “{part.title}” needs {requirement.professions_phrase}."
+        )
+    return None
+
+
+def reconfirm_refusal(part: ReviewedPart, user) -> str:
+    """Why `user` may not re-confirm this live part ("" if they may): a medical reviewer who
+    may decide, with no edits in its revision, of the profession its policy asks for."""
+    error = _reconfirm_error(part, user)
+    return str(error) if error else ""
+
+
+def part_reconfirm(*, part: ReviewedPart, by, note: str = "") -> ReviewedPart:
+    """Review a live part again without changing it: its review dates move on, audited."""
+    error = _reconfirm_error(part, by)
+    if error is not None:
+        raise error
+    with transaction.atomic():
+        drug = _lock_drug(part.revision.drug_id)
+        part = (
+            ReviewedPart.objects.select_for_update(of=("self",))
+            .select_related("revision")
+            .get(pk=part.pk)
+        )
+        revision = part.revision
+        if drug.published_revision_id != revision.pk:
+            raise IllegalTransition(
+                "This part is no longer live: a newer version was published or the monograph "
+                "was unpublished."
+            )
+        now = timezone.now()
+        credit = reviewer_display_name(by)
+        part.reviewed_at, part.credits = now, [credit]
+        part.next_review_due = requirement_for(part.kind).next_review_due(now)
+        part.save(update_fields=["reviewed_at", "credits", "next_review_due"])
+        part.reviewers.set([by])
+        Reconfirmation.objects.create(
+            drug=drug,
+            revision=revision,
+            part_key=part.key,
+            title=part.title,
+            reviewed_at=now,
+            credits=[credit],
+            next_review_due=part.next_review_due,
+        )
+        parts = list(revision.reviewed_parts.all())
+        revision.approved_by_credit = credit_line(parts)
+        revision.next_review_due = min(item.next_review_due for item in parts)
+        revision.assemble_article()
+        revision.save(update_fields=["approved_by_credit", "next_review_due", "article_html"])
+        _audit(
+            drug=drug,
+            action=AuditEntry.Action.RECONFIRMED,
+            actor=by,
+            revision=revision,
+            comment=f"{part.title}: reviewed, no change; next review due "
+            f"{part.next_review_due:%d %B %Y}. {note}".strip(),
+        )
+        article_changed(drug)
+    return part
+
+
+@dataclass
+class ReminderRun:
+    parts_reminded: int
+    messages_sent: int
+
+
+def review_reminders_send(*, today=None, within_days: int | None = None) -> ReminderRun:
+    """E-mail the reviewers of live parts due within `within_days` days, or overdue.
+
+    Once per part per cycle: a reminder is recorded for the part's due date, and a part
+    already reminded for that date is skipped (safe to run from cron as often as wanted).
+    """
+    today = today or timezone.localdate()
+    within = settings.MEDREF_REMINDER_DAYS if within_days is None else within_days
+    due = (
+        ReviewedPart.objects.due_by(today + timedelta(days=within))
+        .select_related("revision__drug")
+        .prefetch_related("reviewers")
+    )
+    reminded = sent = 0
+    for part in due:
+        drug = part.revision.drug
+        with transaction.atomic():
+            reminder, created = ReviewReminder.objects.get_or_create(
+                drug=drug, part_key=part.key, due=part.next_review_due
+            )
+            if not created:
+                continue
+            recipients = notifications.part_due(part, today=today)
+            reminder.recipients = recipients
+            reminder.save(update_fields=["recipients"])
+        reminded += 1
+        sent += recipients
+    return ReminderRun(parts_reminded=reminded, messages_sent=sent)
