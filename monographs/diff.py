@@ -112,6 +112,8 @@ class SectionChange:
     new: dict | None
     diff_html: SafeString
     provenance_changed: bool = False
+    # What identifies the item across revisions (`numbered_keys`), for `monographs.parts`.
+    item_key: tuple = ()
 
     @property
     def is_changed(self) -> bool:
@@ -196,6 +198,7 @@ def _compare_items(old_items, new_items, *, key, text, title, kind) -> list[Sect
                 new=new,
                 diff_html=word_diff_html(old_text, new_text),
                 provenance_changed=provenance_changed,
+                item_key=item_key,
             )
         )
     return changes

@@ -213,7 +213,8 @@ class DrugAdminForm(LockedModelForm):
         label="Reason for this change",
         required=False,
         max_length=300,
-        help_text="Optional. Shown in the history next to your edit.",
+        help_text="Optional. Shown in the history next to your edit (and, when you save and "
+        "submit for review, to reviewers and readers as the change note).",
     )
 
     class Meta:

@@ -43,6 +43,19 @@ class Part:
         return self.kind not in (DETAILS_KIND, FAQ_KIND)
 
 
+DETAILS_KEY = _digest([DETAILS_KIND])
+
+
+def section_part_key(item_key: tuple) -> str:
+    """The part key of a section, from its `numbered_keys` key (as a comparison has it)."""
+    return _digest(["section", *item_key])
+
+
+def faq_part_key(item_key: tuple) -> str:
+    """The part key of an FAQ item, from its `numbered_keys` key."""
+    return _digest([FAQ_KIND, *item_key])
+
+
 def _details(document: dict) -> dict:
     return {name: document.get(name) for name, _label in DRUG_FIELDS}
 
@@ -51,7 +64,7 @@ def document_parts(document: dict) -> list[Part]:
     """The details, the sections in the author's order, then the FAQ items."""
     parts = [
         Part(
-            key=_digest([DETAILS_KIND]),
+            key=DETAILS_KEY,
             kind=DETAILS_KIND,
             title=DETAILS_TITLE,
             content_hash=_digest(_details(document)),
@@ -61,7 +74,7 @@ def document_parts(document: dict) -> list[Part]:
     for position, (key, section) in enumerate(numbered_keys(sections, section_key)):
         parts.append(
             Part(
-                key=_digest(["section", *key]),
+                key=section_part_key(key),
                 kind=section.get("kind") or "other",
                 title=section_title(section),
                 content_hash=_digest(_without_html(section)),
@@ -72,7 +85,7 @@ def document_parts(document: dict) -> list[Part]:
     for position, (key, faq) in enumerate(numbered_keys(faqs, faq_key)):
         parts.append(
             Part(
-                key=_digest([FAQ_KIND, *key]),
+                key=faq_part_key(key),
                 kind=FAQ_KIND,
                 title=faq.get("question", ""),
                 content_hash=_digest(_without_html(faq)),

@@ -8,17 +8,19 @@ overdue list) are in `reviews.admin_views`.
 from functools import partial
 
 from django.contrib import admin, messages
+from django.db.models import Prefetch
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils.timesince import timesince
 
 from monographs.admin import DrugAdmin
-from monographs.diff import compare_documents
 from monographs.models import Drug
 from reviews import admin_views, presentation
+from reviews.forms import WorkflowDrugForm
 from reviews.models import (
     REVIEWERS_GROUP,
     AuditEntry,
+    PartDecision,
     Review,
     ReviewerProfile,
     WorkflowState,
@@ -27,6 +29,7 @@ from reviews.models import (
     person_label,
     with_workflow_state,
 )
+from reviews.progress import review_progress
 from reviews.services import review_supersede_if_stale
 
 admin.site.site_header = "MedRef editorial"
@@ -57,6 +60,15 @@ class WorkflowDrugAdmin(DrugAdmin):
     """The drug admin, plus where each monograph stands in review and the moves it allows."""
 
     change_form_template = "admin/reviews/drug/change_form.html"
+    form = WorkflowDrugForm
+    fieldsets = [
+        *DrugAdmin.fieldsets[:-1],
+        ("Your edit", {"fields": ["change_reason", "significance"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        request._medref_significance = form.cleaned_data.get("significance") or ""
+        super().save_model(request, obj, form, change)
 
     def get_list_display(self, request):
         # Right after the name: where a monograph stands is what its contributors look for.
@@ -233,7 +245,17 @@ class ReviewAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_queue()
+        return (
+            super()
+            .get_queryset(request)
+            .for_queue()
+            .prefetch_related(
+                Prefetch(
+                    "part_decisions",
+                    PartDecision.objects.select_related("reviewer__reviewer_profile"),
+                )
+            )
+        )
 
     def has_add_permission(self, request):
         return False
@@ -260,13 +282,19 @@ class ReviewAdmin(admin.ModelAdmin):
     def age(self, review):
         return timesince(review.submitted_at)
 
-    @admin.display(description="Changed sections")
+    @admin.display(description="Changed parts, and what each still needs")
     def changed_sections(self, review):
-        published = review.drug.published_revision
-        comparison = compare_documents(
-            published.content if published else None, review.revision.content
+        if not review.is_open:
+            return "—"
+        progress = review_progress(
+            review, base=review.drug.published_revision, decisions=review.part_decisions.all()
         )
-        return ", ".join(comparison.changed_section_titles) or "—"
+        return (
+            "; ".join(
+                f"{part.title} ({part.still_needed or 'approved'})" for part in progress.parts
+            )
+            or "—"
+        )
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -309,6 +337,11 @@ class ReviewAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(partial(admin_views.overdue_list, self)),
                 name="reviews_review_overdue",
             ),
+            path(
+                "overdue/<int:part_id>/reconfirm/",
+                self.admin_site.admin_view(partial(admin_views.part_reconfirm_view, self)),
+                name="reviews_review_reconfirm",
+            ),
             *super().get_urls(),
         ]
 
@@ -320,10 +353,10 @@ class ReviewAdmin(admin.ModelAdmin):
 class ReviewerProfileAdmin(admin.ModelAdmin):
     """Editors record each medical reviewer's credential; only credentialed reviewers approve."""
 
-    list_display = ["reviewer", "username", "credential"]
+    list_display = ["reviewer", "username", "credential", "profession"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "credential"]
-    fields = ["user", "credential"]
+    fields = ["user", "credential", "profession"]
 
     @admin.display(description="Reviewer", ordering="user__last_name")
     def reviewer(self, profile):

@@ -8,6 +8,7 @@ into an admin message.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,12 +23,13 @@ from django.utils import timezone
 
 from monographs.admin_views import preview_response
 from monographs.locking import is_lock_conflict
-from monographs.models import Drug, Significance
+from monographs.models import Drug, ReviewedPart, Significance
 from monographs.public.monograph import preview_page
 from reviews import presentation
+from reviews.cycles import part_reconfirm, reconfirm_refusal
 from reviews.exceptions import NotPermitted, ReviewError
 from reviews.forms import APPROVE, PARTS, CommentForm, DecisionForm, ShareLinkForm, SubmitForm
-from reviews.models import Review, ShareLink, drugs_overdue_for_review
+from reviews.models import Review, ShareLink, can_decide
 from reviews.progress import review_progress
 from reviews.services import (
     drug_unpublish,
@@ -108,7 +110,7 @@ def submit_saved(model_admin, request, drug):
         )
         return HttpResponseRedirect(change_url)
     reason = getattr(request, "_medref_change_reason", "")
-    significance = request.POST.get("significance") or Significance.EDITORIAL
+    significance = getattr(request, "_medref_significance", "") or Significance.EDITORIAL
     try:
         review_submit(drug=drug, by=request.user, comment=reason, significance=significance)
     except ReviewError as error:
@@ -453,18 +455,62 @@ def _decided_message(review: Review) -> str:
     return f"Your decisions on {name} are recorded. {review_progress(review).summary}."
 
 
+@dataclass
+class DuePartRow:
+    part: ReviewedPart
+    days_overdue: int
+    reconfirm_refusal: str
+
+
 def overdue_list(model_admin, request):
+    """Live parts past their review date, then those falling due soon: one row per part."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     today = timezone.localdate()
-    drugs = list(drugs_overdue_for_review(today))
+    window = settings.MEDREF_REMINDER_DAYS
+    parts = (
+        ReviewedPart.objects.due_by(today + timedelta(days=window))
+        .select_related("revision__drug")
+        .prefetch_related("revision__authors")
+    )
+    may_decide = can_decide(request.user)
+    rows = [
+        DuePartRow(
+            part=part,
+            days_overdue=(today - part.next_review_due).days,
+            reconfirm_refusal=reconfirm_refusal(part, request.user) if may_decide else "",
+        )
+        for part in parts
+    ]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
-        "title": "Overdue for re-review",
-        "rows": [(drug, (today - drug.published_revision.next_review_due).days) for drug in drugs],
+        "title": "Review cycles: overdue and due soon",
+        "overdue": [row for row in rows if row.days_overdue > 0],
+        "due_soon": [row for row in rows if row.days_overdue <= 0],
+        "window": window,
+        "may_decide": may_decide,
         "queue_url": reverse("admin:reviews_review_changelist"),
     }
     return TemplateResponse(request, "admin/reviews/review/overdue.html", context)
+
+
+def part_reconfirm_view(model_admin, request, part_id):
+    """Re-confirm a live part without changing it (POST from the overdue list)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    part = ReviewedPart.objects.select_related("revision__drug").filter(pk=part_id).first()
+    if part is None:
+        raise Http404
+    return _run(
+        model_admin,
+        request,
+        lambda: part_reconfirm(part=part, by=request.user, note=request.POST.get("note", "")),
+        success=f"“{part.title}” of {part.revision.drug} is re-confirmed; its next review "
+        "date moved on.",
+        then=reverse("admin:reviews_review_overdue"),
+    )

@@ -33,7 +33,7 @@ def _reconfirm_error(part: ReviewedPart, user) -> ReviewError | None:
     refusal = decide_refusal(user)
     if refusal:
         return NotPermitted(refusal)
-    if part.revision.authors.filter(pk=user.pk).exists():
+    if any(author.pk == user.pk for author in part.revision.authors.all()):
         return OwnEditApproval(
             "You cannot re-confirm a part of a revision that contains your own edits."
         )

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from monographs.forms import DrugAdminForm
 from monographs.models import SIGNIFICANCE_HELP, Significance
 from reviews.models import PartDecision, ShareLink
 
@@ -9,6 +10,21 @@ VERDICT_CHOICES = [
     (PartDecision.Outcome.APPROVED, "Approve"),
     (PartDecision.Outcome.CHANGES_REQUESTED, "Request changes"),
 ]
+
+
+class WorkflowDrugForm(DrugAdminForm):
+    """The drug change form, with the significance a "Save and submit for review" records."""
+
+    significance = forms.ChoiceField(
+        label="Clinical significance, if you submit",
+        choices=[
+            (value, f"{label}: {SIGNIFICANCE_HELP[value]}") for value, label in Significance.choices
+        ],
+        initial=Significance.EDITORIAL,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Used by “Save and submit for review”; readers see it in the change log.",
+    )
 
 
 class SubmitForm(forms.Form):

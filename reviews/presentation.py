@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 
 from monographs.diff import compare_documents
 from monographs.models import Drug, Revision
+from monographs.parts import DETAILS_KEY, faq_part_key, section_part_key
 from monographs.vocabulary import (
     ADDED,
     REMOVED,
@@ -27,6 +28,7 @@ from reviews.models import (
     drug_workflow_state,
     person_label,
 )
+from reviews.progress import PartProgress, comparison_base, review_progress
 from reviews.services import review_is_stale
 
 
@@ -87,20 +89,6 @@ def drug_reviews_with_decisions(drug: Drug):
     )
 
 
-def comparison_base(review: Review) -> Revision | None:
-    """What the reviewer compares against: what is live, or for a closed review, what was."""
-    revision = review.revision
-    published = review.drug.published_revision
-    if review.is_open:
-        return published
-    return (
-        Revision.objects.approved()
-        .filter(drug_id=review.drug_id, number__lt=revision.number)
-        .order_by("-number")
-        .first()
-    )
-
-
 def preview_html(revision: Revision) -> str:
     """The article exactly as publishing this revision would assemble it (stored HTML only)."""
     preview = copy.copy(revision)
@@ -109,12 +97,26 @@ def preview_html(revision: Revision) -> str:
 
 
 @dataclass
+class PartVerdict:
+    """One reviewer's verdict on a part, as those working on the review see it."""
+
+    reviewer_name: str
+    outcome: str
+    note: str
+    decided_at: object
+    carried: bool
+
+
+@dataclass
 class ItemRow:
     change: object
     label: str
     old_provenance: str
     new_provenance: str
+    part: PartProgress | None = None
+    verdict_field: object = None
     note_field: object = None
+    verdicts: list[PartVerdict] = field(default_factory=list)
 
     @property
     def text_changed(self) -> bool:
@@ -123,22 +125,40 @@ class ItemRow:
         return self.change.status in (ADDED, REMOVED) or "<ins>" in diff or "<del>" in diff
 
 
-def item_rows(changes, *, form=None, with_notes: bool = False) -> list[ItemRow]:
+def _verdicts(part: PartProgress | None, *, readable: bool) -> list[PartVerdict]:
+    if part is None:
+        return []
+    return [
+        PartVerdict(
+            reviewer_name=person_label(decision.reviewer),
+            outcome=decision.get_outcome_display(),
+            note=decision.note if readable else "",
+            decided_at=decision.decided_at,
+            carried=decision.carried_from_id is not None,
+        )
+        for decision in part.decisions
+    ]
+
+
+def item_rows(changes, *, part_key, progress=None, form=None, readable=False) -> list[ItemRow]:
+    """A row per compared item, with its part's progress and, for a reviewer, its fields."""
     rows = []
-    position = 0
     for change in changes:
-        note_field = None
-        if change.new is not None:
-            if with_notes and form is not None:
-                note_field = form[form.note_field_name(position)]
-            position += 1
+        part = progress.part(part_key(change.item_key)) if progress else None
+        verdict_field = note_field = None
+        if part is not None and form is not None and part.key in form.part_keys:
+            verdict_field = form[form.verdict_field_name(part.key)]
+            note_field = form[form.note_field_name(part.key)]
         rows.append(
             ItemRow(
                 change=change,
                 label=change_label(change.status),
                 old_provenance=provenance_summary((change.old or {}).get("provenance")),
                 new_provenance=provenance_summary((change.new or {}).get("provenance")),
+                part=part,
+                verdict_field=verdict_field,
                 note_field=note_field,
+                verdicts=_verdicts(part, readable=readable),
             )
         )
     return rows
@@ -148,8 +168,19 @@ def review_page_context(review: Review, *, user, form=None, may_decide: bool) ->
     """Everything the review page shows for `review`, as seen by `user`."""
     base = comparison_base(review)
     comparison = compare_documents(base.content if base else None, review.revision.content)
+    progress = review_progress(review, base=base)
     reviews = list(drug_reviews_with_decisions(review.drug))
     this_review = next(item for item in reviews if item.pk == review.pk)
+    readable = can_read_reviewer_comments(
+        user, submitter_id=review.submitted_by_id, author_ids=_author_ids(this_review.revision)
+    )
+    details = progress.part(DETAILS_KEY)
+    details_row = ItemRow(change=None, label="", old_provenance="", new_provenance="", part=details)
+    if details is not None:
+        details_row.verdicts = _verdicts(details, readable=readable)
+        if form is not None and details.key in form.part_keys:
+            details_row.verdict_field = form[form.verdict_field_name(details.key)]
+            details_row.note_field = form[form.note_field_name(details.key)]
     return {
         "review": review,
         "revision": review.revision,
@@ -157,9 +188,19 @@ def review_page_context(review: Review, *, user, form=None, may_decide: bool) ->
         "base": base,
         "base_is_live": base is not None and base.pk == review.drug.published_revision_id,
         "comparison": comparison,
+        "progress": progress,
         "field_changes": [change for change in comparison.fields if change.status != UNCHANGED],
-        "section_rows": item_rows(comparison.sections, form=form, with_notes=may_decide),
-        "faq_rows": item_rows(comparison.faqs),
+        "details_row": details_row,
+        "section_rows": item_rows(
+            comparison.sections,
+            part_key=section_part_key,
+            progress=progress,
+            form=form,
+            readable=readable,
+        ),
+        "faq_rows": item_rows(
+            comparison.faqs, part_key=faq_part_key, progress=progress, form=form, readable=readable
+        ),
         "preview_html": preview_html(review.revision),
         "is_stale": review.is_open and review_is_stale(review),
         "newer_review": review.drug.reviews.in_review().exclude(pk=review.pk).first()

@@ -14,12 +14,17 @@ from django.urls import reverse
 
 from monographs.importer import ImportFailed, import_new_file
 from reviews.exceptions import ReviewError
-from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
+from reviews.models import (
+    CONTRIBUTORS_GROUP,
+    EDITORS_GROUP,
+    REVIEWERS_GROUP,
+    Profession,
+    ReviewerProfile,
+)
 from reviews.services import review_approve, review_submit
 
 PASSWORD_VARIABLE = "MEDREF_DEMO_PASSWORD"  # noqa: S105 (the name of the variable)
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
-REVIEWER_CREDENTIAL = "MD"
 
 
 @dataclass(frozen=True)
@@ -28,11 +33,18 @@ class DemoUser:
     group: str
     first_name: str
     last_name: str
+    credential: str = ""
+    profession: str = ""
 
 
 CONTRIBUTOR = DemoUser("contributor", CONTRIBUTORS_GROUP, "Sam", "Carter")
-REVIEWER = DemoUser("reviewer", REVIEWERS_GROUP, "Amara", "Okafor")
+REVIEWER = DemoUser("reviewer", REVIEWERS_GROUP, "Amara", "Okafor", "MD", Profession.PRESCRIBER)
+# High-risk sections (dosage, interactions, …) need a second reviewer's approval.
+SECOND_REVIEWER = DemoUser(
+    "pharmacist", REVIEWERS_GROUP, "Lena", "Moritz", "PharmD", Profession.PHARMACIST
+)
 EDITOR = DemoUser("editor", EDITORS_GROUP, "Jordan", "Ellis")
+DEMO_USERS = [CONTRIBUTOR, REVIEWER, SECOND_REVIEWER, EDITOR]
 
 
 def default_seed_folder() -> Path:
@@ -60,8 +72,9 @@ def documents(paths: list[Path]) -> list[Path]:
 
 class Command(BaseCommand):
     help = (
-        "Create the demo users (contributor, reviewer, editor) and publish the seed monographs "
-        "the way real ones are: imported as the contributor, submitted, approved by the reviewer. "
+        "Create the demo users (contributor, two reviewers, editor) and publish the seed "
+        "monographs the way real ones are: imported as the contributor, submitted, approved by "
+        "the reviewers the review policy asks for. "
         f"Idempotent. Passwords come from ${PASSWORD_VARIABLE} or are generated and printed once."
     )
 
@@ -75,10 +88,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, **options):
-        logins = {demo.username: self.ensure_user(demo) for demo in [CONTRIBUTOR, REVIEWER, EDITOR]}
+        logins = {demo.username: self.ensure_user(demo) for demo in DEMO_USERS}
         User = get_user_model()
         contributor = User.objects.get(username=CONTRIBUTOR.username)
-        reviewer = User.objects.get(username=REVIEWER.username)
+        reviewers = [
+            User.objects.get(username=demo.username) for demo in [REVIEWER, SECOND_REVIEWER]
+        ]
 
         failures = []
         # Demo content is not news: nobody is e-mailed about seeding.
@@ -91,7 +106,7 @@ class Command(BaseCommand):
                         outcome = "skipped: it exists already, left as it is"
                     else:
                         outcome = self.publish(
-                            imported.drug, contributor=contributor, reviewer=reviewer
+                            imported.drug, contributor=contributor, reviewers=reviewers
                         )
                 except (ImportFailed, ReviewError) as error:
                     failures.append(f"{path.name}: {error}")
@@ -127,7 +142,9 @@ class Command(BaseCommand):
             return "password unchanged"
         user.groups.add(Group.objects.get(name=demo.group))
         if demo.group == REVIEWERS_GROUP:
-            ReviewerProfile.objects.create(user=user, credential=REVIEWER_CREDENTIAL)
+            ReviewerProfile.objects.create(
+                user=user, credential=demo.credential, profession=demo.profession
+            )
         from_environment = os.environ.get(PASSWORD_VARIABLE)
         password = from_environment or secrets.token_urlsafe(12)
         user.set_password(password)
@@ -136,8 +153,12 @@ class Command(BaseCommand):
             return f"password from ${PASSWORD_VARIABLE}"
         return f"password {password}  (shown once: note it now)"
 
-    def publish(self, drug, *, contributor, reviewer) -> str:
-        """Submit the imported working copy as the contributor and approve it as the reviewer."""
+    def publish(self, drug, *, contributor, reviewers) -> str:
+        """Submit the imported working copy as the contributor; the reviewers approve it in
+        turn, as many as the review policy asks for."""
         review = review_submit(drug=drug, by=contributor, comment="Demo content.")
-        review_approve(review=review, by=reviewer, comment="Demo content approved.")
+        for reviewer in reviewers:
+            review = review_approve(review=review, by=reviewer, comment="Demo content approved.")
+            if not review.is_open:
+                break
         return f"published revision {review.revision.number}"
