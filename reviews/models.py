@@ -351,6 +351,14 @@ class PartDecision(models.Model):
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    decision = models.ForeignKey(
+        "Decision",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="part_verdicts",
+        help_text="The reviewer's decision this verdict was given with (none if carried over).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

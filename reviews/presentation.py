@@ -33,8 +33,10 @@ from reviews.services import review_is_stale
 
 
 def _review_decisions_queryset():
-    return Decision.objects.select_related("reviewer__reviewer_profile").order_by(
-        "-created_at", "-id"
+    return (
+        Decision.objects.select_related("reviewer__reviewer_profile")
+        .prefetch_related("part_verdicts")
+        .order_by("-created_at", "-id")
     )
 
 
@@ -62,12 +64,16 @@ def decision_views(reviews, user) -> list[DecisionView]:
         for decision in review.decisions.all():
             notes = []
             if readable:
+                # Notes by section position: decisions from before parts were decided one by one.
                 for position, note in sorted(
                     decision.section_notes.items(), key=lambda item: int(item[0])
                 ):
                     index = int(position)
                     title = titles[index] if index < len(titles) else f"Section {index + 1}"
                     notes.append((title, note))
+                for verdict in decision.part_verdicts.all():
+                    note = f": {verdict.note}" if verdict.note else ""
+                    notes.append((verdict.part_title, f"{verdict.get_outcome_display()}{note}"))
             views.append(
                 DecisionView(
                     decision=decision,

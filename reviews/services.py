@@ -298,6 +298,7 @@ def _decide_locked(
             comment=comment,
             action=AuditEntry.Action.CHANGES_REQUESTED,
             audit_comment=reason,
+            verdicts=recorded,
         )
     elif progress.is_complete:
         if publish_at is None:
@@ -323,6 +324,7 @@ def _decide_locked(
             comment=comment,
             action=action,
             audit_comment=audit_comment,
+            verdicts=recorded,
         )
     else:
         if publish_at is not None:
@@ -338,6 +340,7 @@ def _decide_locked(
             action=AuditEntry.Action.PARTS_DECIDED,
             audit_comment=f"{_decided_parts_text(recorded, comment)} Still needed: "
             f"{progress.summary}.",
+            verdicts=recorded,
         )
 
 
@@ -472,9 +475,12 @@ def _cancel_schedules(drug: Drug, *, at, reason: str, keep: Review | None = None
 
 
 def _record_decision(
-    review: Review, *, by, outcome: str, comment: str, action, audit_comment: str
+    review: Review, *, by, outcome: str, comment: str, action, audit_comment: str, verdicts=()
 ) -> None:
-    Decision.objects.create(review=review, reviewer=by, outcome=outcome, comment=comment)
+    decision = Decision.objects.create(review=review, reviewer=by, outcome=outcome, comment=comment)
+    for verdict in verdicts:
+        verdict.decision = decision
+        verdict.save(update_fields=["decision"])
     _audit(
         drug=review.drug,
         action=action,
@@ -581,6 +587,7 @@ def review_request_changes(*, review: Review, by, comment: str, part_notes=None)
             comment=comment,
             action=AuditEntry.Action.CHANGES_REQUESTED,
             audit_comment=_decided_parts_text(recorded, comment),
+            verdicts=recorded,
         )
     return review
 
