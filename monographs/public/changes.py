@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from monographs.diff import UNCHANGED, SectionChange, compare_documents, word_diff_html
 from monographs.models import Reconfirmation, Revision, SearchDocument, Significance
 from monographs.models.revisions import SIGNIFICANCE_HELP
-from monographs.public.links import drug_url, redirect_retired_slug
+from monographs.public.links import drug_url, redirect_retired_slug, slug_url
 from monographs.public.page_cache import cached_public_page
 from monographs.vocabulary import (
     ADDED,
@@ -329,6 +329,7 @@ def drug_changes(request, slug):
             "drug": drug,
             "title": drug["title"],
             "drug_url": drug_url(drug["slug"]),
+            "feed_url": slug_url("monographs:drug_changes_feed", drug["slug"]),
             "entries": _interleave(versions, reconfirmations),
             "newer_url": (f"{changes_url}?page={number - 1}" if number > 2 else changes_url)
             if number > 1

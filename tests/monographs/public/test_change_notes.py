@@ -3,11 +3,12 @@
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from monographs.models import Reconfirmation, SectionKind
 from reviews.cycles import part_reconfirm
-from reviews.services import review_submit
+from reviews.services import drug_unpublish, review_submit
 from tests.factories import ReviewerFactory, SectionFactory, monograph, publish
 from tests.monographs.public.publicsite import outline, page_text
 
@@ -168,18 +169,103 @@ class ChangeNoteTests:
         assert "&lt;script&gt;alert(3)&lt;/script&gt;" in html
         assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
         assert "&lt;b&gt;Bold&lt;/b&gt;" in html
+        for response in (client.get(feed_url(drug)), client.get("/feeds/reviewed.atom")):
+            summary = atom_entries(response)[0].find("a:summary", ATOM_NS)
+            assert summary.get("type") == "html"
+            assert "<script>" not in summary.text
+            assert "&lt;script&gt;alert(3)&lt;/script&gt;" in summary.text
 
     def test_pending_revision_is_never_shown(self, client, revised, contributor):
         """A revision waiting for review appears in neither the change log nor the feeds."""
         set_usage(revised, body="PENDING WORDING", sources="PENDING SOURCE | https://p.example/")
         review_submit(drug=revised, by=contributor, comment="PENDING NOTE", significance="safety")
 
-        pages = [changes_url(revised), "/feeds/reviewed.atom"]
+        pages = [changes_url(revised), feed_url(revised), "/feeds/reviewed.atom"]
         for url in pages:
             html = page_text(client.get(url))
             for secret in ("PENDING", "Safety change", "safety"):
                 assert secret not in html, (url, secret)
         assert page_text(client.get(changes_url(revised))).count('<article class="change"') == 2
+
+
+@pytest.mark.django_db
+class DrugChangesFeedTests:
+    def test_each_version_is_an_entry_with_its_changes(self, client, revised, reviewer):
+        """Each entry names the version, the parts changed, the note, the flag and reviewers."""
+        newest, first = atom_entries(client.get(feed_url(revised)))
+        assert entry_text(newest, "title") == "Notamine, version 2: clinical change"
+        assert entry_text(first, "title") == "Notamine, version 1: first published"
+        summary = entry_text(newest, "summary")
+        assert "<li>Usage (Changed)</li>" in summary
+        assert "Why it changed: Dose raised after the new trial." in summary
+        assert "Clinical change: changes what a reader is advised." in summary
+        assert reviewer.get_full_name() in summary
+        assert categories(newest) == ["clinical"]
+        link = newest.find("a:link", ATOM_NS).get("href")
+        revision = revised.published_revision
+        assert link == f"{settings.SITE_URL}{changes_url(revised)}#revision-{revision.number}"
+        assert entry_text(newest, "id") != entry_text(first, "id")
+
+    def test_safety_entries_are_marked(self, client, notamine, contributor, reviewer):
+        """A safety change's entry title starts "Safety change:" and has the category."""
+        set_usage(notamine, body="Do not take with alcohol.")
+        publish(notamine, contributor=contributor, reviewer=reviewer, significance="safety")
+        newest = atom_entries(client.get(feed_url(notamine)))[0]
+        assert entry_text(newest, "title") == "Safety change: Notamine, version 2"
+        assert categories(newest) == ["safety"]
+
+    def test_change_log_links_to_its_feed(self, client, notamine):
+        """The change log links to its feed, visibly and as an alternate for feed readers."""
+        parsed = outline(client.get(changes_url(notamine)))
+        url = feed_url(notamine)
+        assert ("link", {"rel": "alternate", "type": "application/atom+xml"}) in [
+            (tag, {k: attributes.get(k) for k in ("rel", "type")})
+            for tag, attributes in parsed.tags
+            if tag == "link" and attributes.get("href") == url
+        ]
+        assert any(tag == "a" and attributes.get("href") == url for tag, attributes in parsed.tags)
+
+    def test_unknown_and_unpublished_monographs_have_no_feed(
+        self, client, notamine, draft_drug, editor
+    ):
+        """The feed exists only while the monograph is published."""
+        assert client.get(feed_url(draft_drug)).status_code == 404
+        assert client.get("/drugs/nothing/changes.atom").status_code == 404
+        drug_unpublish(drug=notamine, by=editor)
+        assert client.get(feed_url(notamine)).status_code == 404
+
+    def test_a_retired_slug_redirects_to_the_feed(self, client, notamine, contributor, reviewer):
+        """After a reviewed rename the old feed address answers 301 to the new one."""
+        old = feed_url(notamine)
+        notamine.slug = "notamine-tablets"
+        notamine.save()
+        publish(notamine, contributor=contributor, reviewer=reviewer)
+        response = client.get(old)
+        assert response.status_code == 301
+        assert response["Location"] == "/drugs/notamine-tablets/changes.atom"
+        assert len(atom_entries(client.get(response["Location"]))) == 2
+
+
+@pytest.mark.django_db
+class SitewideFeedNoteTests:
+    def test_safety_changes_are_marked_with_their_note(
+        self, client, notamine, contributor, reviewer
+    ):
+        """The sitewide feed prefixes safety changes, adds the category and the change note."""
+        set_usage(notamine, body="Do not take with alcohol.")
+        publish(
+            notamine,
+            contributor=contributor,
+            reviewer=reviewer,
+            comment="New interaction warning.",
+            significance="safety",
+        )
+        newest, first = atom_entries(client.get("/feeds/reviewed.atom"))
+        assert entry_text(newest, "title") == "Safety change: Notamine"
+        assert categories(newest) == ["safety"]
+        assert "Change note: New interaction warning." in entry_text(newest, "summary")
+        assert entry_text(first, "title") == "Notamine: reviewed"
+        assert categories(first) == ["editorial"]
 
 
 @pytest.mark.django_db
@@ -202,10 +288,10 @@ class ChangeNoteQueryCountTests:
             part_reconfirm(part=part, by=checker)
 
     @pytest.mark.parametrize("versions", [1, 8])
-    def test_change_log_queries_do_not_grow(
+    def test_change_log_and_feed_queries_do_not_grow(
         self, client, notamine, contributor, reviewer, versions, django_assert_num_queries
     ):
-        """The drug, a page of versions and its reconfirmations: three queries, however many."""
+        """The drug, a page of versions and its reconfirmations: three queries; the feed two."""
         checker = ReviewerFactory()
         self.grow(notamine, versions, contributor=contributor, reviewer=reviewer, checker=checker)
         with django_assert_num_queries(3):
@@ -213,3 +299,6 @@ class ChangeNoteQueryCountTests:
         html = page_text(response)
         assert html.count('<article class="change"') == versions + 1
         assert html.count('<article class="reconfirmation"') == versions
+        with django_assert_num_queries(2):
+            entries = atom_entries(client.get(feed_url(notamine)))
+        assert len(entries) == versions + 1
