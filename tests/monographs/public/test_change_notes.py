@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from monographs.models import Reconfirmation, SectionKind
+from monographs.public import changes
 from reviews.cycles import part_reconfirm
 from reviews.services import drug_unpublish, review_submit
 from tests.factories import ReviewerFactory, SectionFactory, monograph, publish
@@ -150,6 +151,22 @@ class ChangeNoteTests:
         assert f'datetime="{record.reviewed_at.isoformat()}"' in html
         assert f"Usage · next review due {record.next_review_due:%-d %B %Y}" in html
         assert html.count('<article class="change"') == 2
+
+    def test_reconfirmations_sit_on_the_page_of_the_version_they_follow(
+        self, client, notamine, contributor, reviewer, other_reviewer, monkeypatch
+    ):
+        """Across pages each reconfirmation shows once, after the version it was made on."""
+        monkeypatch.setattr(changes, "CHANGES_PER_PAGE", 1)
+        part = notamine.published_revision.reviewed_parts.get(kind=SectionKind.USAGE)
+        part_reconfirm(part=part, by=other_reviewer)
+        set_usage(notamine, body="Take two tablets daily.")
+        publish(notamine, contributor=contributor, reviewer=reviewer)
+
+        first = page_text(client.get(changes_url(notamine)))
+        second = page_text(client.get(changes_url(notamine) + "?page=2"))
+        assert "Version 2, reviewed" in first
+        assert "Reviewed, no change" not in first
+        assert second.index("Reviewed, no change") < second.index("Version 1, reviewed")
 
     def test_hostile_text_is_escaped(self, client, contributor, reviewer):
         """Notes, headings and source titles show as text and never become markup."""
