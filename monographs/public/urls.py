@@ -1,7 +1,7 @@
 from django.urls import path
 
 from monographs.public import api, changes, directory, monograph, search
-from monographs.public.feeds import ReviewedFeed
+from monographs.public.feeds import ReviewedFeed, drug_changes_feed
 from monographs.public.page_cache import cached_public_page
 
 app_name = "monographs"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("drugs/", directory.drug_index, name="drug_index"),
     path("drugs/<slug:slug>/", monograph.drug_detail, name="drug_detail"),
     path("drugs/<slug:slug>/changes/", changes.drug_changes, name="drug_changes"),
+    path("drugs/<slug:slug>/changes.atom", drug_changes_feed, name="drug_changes_feed"),
     path("classes/", directory.class_list, name="class_list"),
     path("classes/<slug:slug>/", directory.class_detail, name="class_detail"),
     path("about/editorial-policy/", directory.editorial_policy, name="editorial_policy"),

@@ -379,7 +379,7 @@ class QueryCountTests:
             ("/classes/", 1),
             ("/classes/vitamins/", 2),
             ("/drugs/methylcobalamin/", 2),
-            ("/drugs/methylcobalamin/changes/", 2),
+            ("/drugs/methylcobalamin/changes/", 3),
             ("/about/editorial-policy/", 0),
         ],
     )
