@@ -26,7 +26,7 @@ from reviews.exceptions import (
 from reviews.models import AuditEntry, ReviewReminder, decide_refusal, reviewer_display_name
 from reviews.policy import requirement_for
 from reviews.progress import approver
-from reviews.services import _audit, _lock_drug, credit_line
+from reviews.services import _audit, _lock_drug
 
 
 def _reconfirm_error(part: ReviewedPart, user) -> ReviewError | None:
@@ -85,11 +85,11 @@ def part_reconfirm(*, part: ReviewedPart, by, note: str = "") -> ReviewedPart:
             credits=[credit],
             next_review_due=part.next_review_due,
         )
+        # The approval's own credit stays as it was; the page names re-confirmers by part.
         parts = list(revision.reviewed_parts.all())
-        revision.approved_by_credit = credit_line(parts)
         revision.next_review_due = min(item.next_review_due for item in parts)
         revision.assemble_article()
-        revision.save(update_fields=["approved_by_credit", "next_review_due", "article_html"])
+        revision.save(update_fields=["next_review_due", "article_html"])
         _audit(
             drug=drug,
             action=AuditEntry.Action.RECONFIRMED,

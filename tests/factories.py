@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
+from reviews.progress import review_progress
 from reviews.services import review_approve, review_submit
 
 EDITORIAL_GROUPS = [CONTRIBUTORS_GROUP, REVIEWERS_GROUP, EDITORS_GROUP]
@@ -142,6 +143,11 @@ def review_fully_approve(review, reviewer, second_reviewer=None):
     if review.is_open:
         review = review_approve(review=review, by=second_reviewer or ReviewerFactory())
     return review
+
+
+def part_key_of(review, kind: str) -> str:
+    """The key of the changed part of `kind` ("usage", "faq", "details", …) in `review`."""
+    return next(part.key for part in review_progress(review).parts if part.change.part.kind == kind)
 
 
 def edit_section(drug: Drug, body: str | None = None, *, by=None, position: int = 0) -> Section:

@@ -20,8 +20,8 @@ def audit_url(drug) -> str:
 
 
 @pytest.fixture
-def eventful_drug(contributor, reviewer, editor):
-    """A monograph sent back once, then published, then unpublished."""
+def eventful_drug(contributor, reviewer, other_reviewer, editor):
+    """A monograph sent back once, then published by two reviewers, then unpublished."""
     drug = monograph(name="Auditamine")
     review_request_changes(
         review=review_submit(drug=drug, by=contributor, comment="First try"),
@@ -29,22 +29,42 @@ def eventful_drug(contributor, reviewer, editor):
         comment="Reviewer says: add sources",
     )
     edit_section(drug, by=contributor)
-    publish(drug, contributor=contributor, reviewer=reviewer, comment="Second try")
+    publish(
+        drug,
+        contributor=contributor,
+        reviewer=reviewer,
+        second_reviewer=other_reviewer,
+        comment="Second try",
+    )
     drug_unpublish(drug=drug, by=editor, comment="Market withdrawal")
     return drug
 
 
 @pytest.mark.django_db
 class AuditTrailTests:
-    def test_every_move_is_listed_newest_first(self, client, editor, reviewer, eventful_drug):
-        """The audit trail lists each workflow move with who did it, newest first."""
+    def test_every_move_is_listed_newest_first(
+        self, client, editor, reviewer, other_reviewer, eventful_drug
+    ):
+        """The audit trail lists each workflow move with who did it, newest first: the dosage
+        change needed a second reviewer, so the first approval was in part."""
         client.force_login(editor)
         response = client.get(audit_url(eventful_drug))
         assert response.status_code == 200
         actions = [row.entry.action for row in response.context["rows"]]
-        assert actions == ["unpublished", "approved", "submitted", "changes_requested", "submitted"]
+        assert actions == [
+            "unpublished",
+            "approved",
+            "parts_decided",
+            "submitted",
+            "changes_requested",
+            "submitted",
+        ]
         actors = [row.actor_name for row in response.context["rows"]]
-        assert actors[:2] == ["eddie", f"{reviewer.get_full_name()}, MD"]
+        assert actors[:3] == [
+            "eddie",
+            f"{other_reviewer.get_full_name()}, MD",
+            f"{reviewer.get_full_name()}, MD",
+        ]
         assert "Market withdrawal" in response.text
         assert "Reviewer says: add sources" in response.text
 

@@ -19,7 +19,14 @@ from reviews.services import (
     review_request_changes,
     review_submit,
 )
-from tests.factories import ContributorFactory, UserFactory, edit_section, monograph, publish
+from tests.factories import (
+    ContributorFactory,
+    UserFactory,
+    edit_section,
+    monograph,
+    part_key_of,
+    publish,
+)
 from tests.monographs.adminforms import change_form_data, section_field
 
 
@@ -273,7 +280,7 @@ class StatusPanelTests:
             review=review,
             by=reviewer,
             comment="Please cite the dosage source.",
-            section_notes={"1": "Which guideline is this?"},
+            part_notes={part_key_of(review, "dosage"): "Which guideline is this?"},
         )
         return draft_drug
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.services import review_request_changes, review_submit
-from tests.factories import ReviewerFactory, edit_section, monograph, publish
+from tests.factories import ReviewerFactory, edit_section, monograph, part_key_of, publish
 from tests.pagechecks import assert_page_inert
 
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -33,7 +33,10 @@ def hostile(contributor):
     edit_section(drug, by=contributor)
     sent_back = review_submit(drug=drug, by=contributor, comment=HOSTILE_COMMENT)
     review_request_changes(
-        review=sent_back, by=reviewer, comment=HOSTILE_COMMENT, section_notes={"0": HOSTILE_COMMENT}
+        review=sent_back,
+        by=reviewer,
+        comment=HOSTILE_COMMENT,
+        part_notes={part_key_of(sent_back, "usage"): HOSTILE_COMMENT},
     )
     edit_section(drug, by=contributor)
     review = review_submit(drug=drug, by=contributor, comment=HOSTILE_COMMENT)

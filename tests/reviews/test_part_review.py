@@ -22,6 +22,7 @@ from tests.factories import (
     edit_section,
     make_credentialed_reviewer,
     monograph,
+    part_key_of,
     publish,
 )
 from tests.reviews.test_races import (
@@ -33,10 +34,6 @@ from tests.reviews.test_races import (
 )
 
 APPROVE, SEND_BACK = PartDecision.Outcome.APPROVED, PartDecision.Outcome.CHANGES_REQUESTED
-
-
-def part_key(review, kind):
-    return next(part.key for part in review_progress(review).parts if part.change.part.kind == kind)
 
 
 def reload(review):
@@ -114,7 +111,7 @@ class PartDecisionTests:
         """Approving one part of two leaves the other waiting, recorded in the audit trail."""
         drug = monograph(name="Halfamine", sections=(SectionKind.USAGE, SectionKind.STORAGE))
         review = review_submit(drug=drug, by=contributor)
-        usage = part_key(review, SectionKind.USAGE)
+        usage = part_key_of(review, SectionKind.USAGE)
         review_decide_parts(review=review, by=reviewer, verdicts={usage: (APPROVE, "")})
 
         progress = review_progress(reload(review))
@@ -128,7 +125,7 @@ class PartDecisionTests:
 
     def test_sending_back_a_part_returns_the_revision(self, dosage_edit, reviewer):
         """A part sent back closes the review as changes requested, with the part's note."""
-        key = part_key(dosage_edit, SectionKind.DOSAGE)
+        key = part_key_of(dosage_edit, SectionKind.DOSAGE)
         review_decide_parts(
             review=dosage_edit, by=reviewer, verdicts={key: (SEND_BACK, "Cite the label.")}
         )
@@ -139,7 +136,7 @@ class PartDecisionTests:
 
     def test_sending_back_needs_a_reason(self, dosage_edit, reviewer):
         """A part sent back without a note or a comment is refused and nothing is recorded."""
-        key = part_key(dosage_edit, SectionKind.DOSAGE)
+        key = part_key_of(dosage_edit, SectionKind.DOSAGE)
         with pytest.raises(ReviewError, match="note or a comment"):
             review_decide_parts(review=dosage_edit, by=reviewer, verdicts={key: (SEND_BACK, "")})
         assert reload(dosage_edit).is_open
@@ -155,7 +152,7 @@ class PartDecisionTests:
         make_credentialed_reviewer(contributor)
         drug = monograph(name="Selfamine")
         review = review_submit(drug=drug, by=contributor)
-        key = part_key(review, SectionKind.USAGE)
+        key = part_key_of(review, SectionKind.USAGE)
         with pytest.raises(OwnEditApproval):
             review_decide_parts(review=review, by=contributor, verdicts={key: (APPROVE, "")})
 
@@ -177,16 +174,16 @@ class CarryOverTests:
         drug = monograph(name="Carryamine", sections=(SectionKind.USAGE, SectionKind.DOSAGE))
         review = review_submit(drug=drug, by=contributor)
         verdicts = {
-            part_key(review, SectionKind.USAGE): (APPROVE, ""),
-            part_key(review, SectionKind.DOSAGE): (SEND_BACK, "Wrong unit."),
+            part_key_of(review, SectionKind.USAGE): (APPROVE, ""),
+            part_key_of(review, SectionKind.DOSAGE): (SEND_BACK, "Wrong unit."),
         }
         review_decide_parts(review=review, by=reviewer, verdicts=verdicts)
         edit_section(drug, "Take 5 mg daily.", by=contributor, position=1)
 
         again = review_submit(drug=drug, by=contributor)
         progress = review_progress(again)
-        usage = progress.part(part_key(again, SectionKind.USAGE))
-        dosage = progress.part(part_key(again, SectionKind.DOSAGE))
+        usage = progress.part(part_key_of(again, SectionKind.USAGE))
+        dosage = progress.part(part_key_of(again, SectionKind.DOSAGE))
         assert usage.is_approved
         assert usage.approvals[0].carried_from is not None
         assert not dosage.decisions
@@ -200,23 +197,23 @@ class CarryOverTests:
         """A part edited after it was approved must be approved again."""
         drug = monograph(name="Loseamine", sections=(SectionKind.USAGE, SectionKind.STORAGE))
         review = review_submit(drug=drug, by=contributor)
-        usage = part_key(review, SectionKind.USAGE)
+        usage = part_key_of(review, SectionKind.USAGE)
         review_decide_parts(review=review, by=reviewer, verdicts={usage: (APPROVE, "")})
         edit_section(drug, "Rewritten usage.", by=contributor, position=0)
 
         again = review_submit(drug=drug, by=contributor)
-        assert not review_progress(again).part(part_key(again, SectionKind.USAGE)).decisions
+        assert not review_progress(again).part(part_key_of(again, SectionKind.USAGE)).decisions
 
     def test_no_carry_over_for_a_reviewer_who_became_an_author(self, contributor, reviewer):
         """An approval by someone whose edits are now in the revision does not carry over."""
         drug = monograph(name="Turnamine", sections=(SectionKind.USAGE, SectionKind.STORAGE))
         review = review_submit(drug=drug, by=contributor)
-        usage = part_key(review, SectionKind.USAGE)
+        usage = part_key_of(review, SectionKind.USAGE)
         review_decide_parts(review=review, by=reviewer, verdicts={usage: (APPROVE, "")})
         edit_section(drug, "Keep cool.", by=reviewer, position=1)
 
         again = review_submit(drug=drug, by=contributor)
-        assert not review_progress(again).part(part_key(again, SectionKind.USAGE)).decisions
+        assert not review_progress(again).part(part_key_of(again, SectionKind.USAGE)).decisions
 
 
 @pytest.mark.django_db
@@ -287,7 +284,7 @@ class ConcurrentPartApprovalTests:
         workers = self._race(review, reviewer, other_reviewer)
 
         assert [worker.error for worker in workers] == [None, None]
-        dosage = part_key(review, SectionKind.DOSAGE)
+        dosage = part_key_of(review, SectionKind.DOSAGE)
         assert PartDecision.objects.filter(review=review, part_key=dosage).count() == 2
         assert reload(review).status == Review.Status.APPROVED
 
@@ -303,7 +300,7 @@ class ConcurrentPartApprovalTests:
         errors = [worker.error for worker in workers if worker.error is not None]
         assert len(errors) == 1
         assert isinstance(errors[0], ReviewError)
-        usage = part_key(review, SectionKind.USAGE)
+        usage = part_key_of(review, SectionKind.USAGE)
         assert PartDecision.objects.filter(review=review, part_key=usage).count() == 1
         revision = reload(review).revision
         assert revision.drug.published_revision_id == revision.pk

@@ -10,14 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monographs.models import Drug, FAQItem, Origin, SectionKind
-from reviews.models import AuditEntry, Decision, Review
-from reviews.services import review_request_changes, review_submit
+from reviews.models import AuditEntry, Decision, PartDecision, Review
+from reviews.services import review_approve, review_request_changes, review_submit
 from tests.factories import (
     ContributorFactory,
     FAQItemFactory,
+    ReviewerFactory,
     SectionFactory,
     edit_section,
     monograph,
+    part_key_of,
     publish,
 )
 from tests.pagechecks import assert_page_inert
@@ -236,23 +238,64 @@ class DecisionTests:
         page = client.get(review_url(changed_review)).text
         assert decide_url(changed_review) not in page
 
-    def test_approval_publishes_and_records_comment_and_notes(
-        self, client, reviewer, changed_review
-    ):
-        """Approving publishes the revision and keeps the reviewer's comment and section notes."""
+    def test_part_verdict_and_note_are_recorded_and_shown(self, client, reviewer, changed_review):
+        """A verdict on one part is kept with its note; the review stays open for the rest."""
         client.force_login(reviewer)
+        usage = part_key_of(changed_review, SectionKind.USAGE)
         response = post_decision(
-            client, changed_review, outcome="approve", comment="Checked.", note_0="Good source."
+            client,
+            changed_review,
+            outcome="parts",
+            comment="Checked.",
+            **{f"verdict_{usage}": "approved", f"note_{usage}": "Good source."},
         )
         assert response.status_code == 302
-        assert response.url == reverse("admin:reviews_review_changelist")
-        drug = Drug.objects.get(pk=changed_review.drug_id)
-        assert drug.published_revision_id == changed_review.revision_id
+        assert response.url == review_url(changed_review)
+        assert "Your decisions on “Diffamine” revision 2 are recorded." in messages_of(response)[0]
+        changed_review.refresh_from_db()
+        assert changed_review.is_open
+        verdict = PartDecision.objects.get(review=changed_review)
+        assert (verdict.part_title, verdict.outcome, verdict.note) == (
+            "Usage",
+            "approved",
+            "Good source.",
+        )
         decision = Decision.objects.get(review=changed_review)
-        assert (decision.outcome, decision.comment) == ("approved", "Checked.")
-        assert decision.section_notes == {"0": "Good source."}
+        assert (decision.outcome, decision.comment) == ("partly_approved", "Checked.")
         page = client.get(review_url(changed_review)).text
         assert "Good source." in page
+        assert "1 of 6 changed parts approved" in page
+
+    def test_two_reviewers_approving_all_publish(
+        self, client, reviewer, other_reviewer, changed_review
+    ):
+        """High-risk parts wait for a second reviewer; the second approval publishes."""
+        client.force_login(reviewer)
+        response = post_decision(client, changed_review, outcome="approve", comment="Checked.")
+        assert response.url == review_url(changed_review)
+        assert "Dosage: 1 of 2 approvals" in client.get(review_url(changed_review)).text
+        second = Client()
+        second.force_login(other_reviewer)
+        response = post_decision(second, changed_review, outcome="approve")
+        assert response.url == reverse("admin:reviews_review_changelist")
+        assert messages_of(response) == ["“Diffamine” revision 2 is approved and published."]
+        drug = Drug.objects.get(pk=changed_review.drug_id)
+        assert drug.published_revision_id == changed_review.revision_id
+        outcomes = list(
+            Decision.objects.filter(review=changed_review).values_list("outcome", flat=True)
+        )
+        assert outcomes == ["partly_approved", "approved"]
+
+    def test_a_forged_verdict_is_refused(self, client, reviewer, changed_review):
+        """A verdict on a part the reviewer already approved is refused with a message."""
+        client.force_login(reviewer)
+        usage = part_key_of(changed_review, SectionKind.USAGE)
+        post_decision(client, changed_review, outcome="parts", **{f"verdict_{usage}": "approved"})
+        response = post_decision(
+            client, changed_review, outcome="parts", **{f"verdict_{usage}": "approved"}
+        )
+        assert response.status_code == 400
+        assert PartDecision.objects.filter(review=changed_review).count() == 1
 
     def test_request_changes_needs_a_comment(self, client, reviewer, changed_review):
         """Sending back without saying why is refused, and nothing changes."""
@@ -317,18 +360,20 @@ class DecisionTests:
         assert "superseded" in messages_of(response)[0]
         assert not Decision.objects.filter(review=changed_review).exists()
 
-    def test_double_approval_publishes_once(self, client, reviewer, other_reviewer, changed_review):
-        """Two approvals of one revision: the first publishes, the second is told it is done."""
-        first, second = Client(), Client()
-        first.force_login(reviewer)
-        second.force_login(other_reviewer)
-        assert post_decision(first, changed_review, outcome="approve").status_code == 302
-        response = post_decision(second, changed_review, outcome="approve")
+    def test_approval_after_publication_is_refused(
+        self, client, reviewer, other_reviewer, changed_review
+    ):
+        """An approval that arrives once the revision is published is told it is done."""
+        review_approve(review=changed_review, by=reviewer)
+        review_approve(review=changed_review, by=other_reviewer)
+        late = Client()
+        late.force_login(ReviewerFactory())
+        response = post_decision(late, changed_review, outcome="approve")
         assert response.status_code == 302
         assert messages_of(response) == [
             "This review is already approved; it cannot be moved to “approved”."
         ]
-        assert Decision.objects.filter(review=changed_review).count() == 1
+        assert Decision.objects.filter(review=changed_review).count() == 2
         assert AuditEntry.objects.filter(action=AuditEntry.Action.APPROVED).count() == 2
 
 
@@ -376,7 +421,7 @@ class CommentVisibilityTests:
             review=changed_review,
             by=reviewer,
             comment="Secret-ish remark",
-            section_notes={"0": "Note on usage"},
+            part_notes={part_key_of(changed_review, "usage"): "Note on usage"},
         )
         client.force_login(other_contributor)
         page = client.get(review_url(changed_review)).text
@@ -393,7 +438,7 @@ class CommentVisibilityTests:
             review=changed_review,
             by=reviewer,
             comment="Visible remark",
-            section_notes={"0": "Note on usage"},
+            part_notes={part_key_of(changed_review, "usage"): "Note on usage"},
         )
         client.force_login(request.getfixturevalue(role))
         page = client.get(review_url(changed_review)).text
@@ -452,4 +497,4 @@ class MayNotDecideTests:
         html = client.get(review_url(changed_review)).content.decode()
         assert '<a href="#decision-heading">Go to your decision</a>' in html
         assert 'id="decision-heading"' in html
-        assert 'class="button default">Approve and publish</button>' in html
+        assert 'class="button default">Record my decisions</button>' in html
