@@ -37,6 +37,8 @@ ARTICLE_SLOT = "<!--medref:live-->"
 # The version moves on whenever the facts do: an article stored before is assembled afresh.
 ARTICLE_META_START = "<!--medref:facts:v2 "
 ARTICLE_META_END = "-->"
+# Then each reviewed part's facts, decoded only when a part is overdue (rarely).
+ARTICLE_PARTS_START = "<!--medref:parts "
 # Where the site's address goes in the stored JSON-LD: it is filled in when the page is served,
 # so a page approved under one SITE_URL (or port) links correctly under another. Content can
 # never produce it: `json_for_html` escapes every `<`, and the sanitizer drops comments.
@@ -498,10 +500,12 @@ def assemble_article(revision) -> str:
         "title": content.get("name", ""),
         "drug_class": content.get("drug_class", ""),
         "components": list(content.get("components") or []),
-        "parts": parts,
         "due_dates": sorted({part["due"] for part in parts if part["due"]}),
     }
-    return f"{ARTICLE_META_START}{json_for_html(facts)}{ARTICLE_META_END}\n{article}"
+    return (
+        f"{ARTICLE_META_START}{json_for_html(facts)}{ARTICLE_META_END}\n"
+        f"{ARTICLE_PARTS_START}{json_for_html(parts)}{ARTICLE_META_END}\n{article}"
+    )
 
 
 @dataclass(frozen=True)
@@ -527,6 +531,13 @@ def falls_due_at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+@functools.lru_cache(maxsize=4096)
+def _falls_due_at_text(day: str, zone: str) -> datetime:
+    # Saves every page served a date parse and a time-zone conversion; `zone` is in the key
+    # because `falls_due_at` reads the current time zone.
+    return falls_due_at(date.fromisoformat(day))
+
+
 @dataclass
 class StoredArticle:
     """A stored article split for serving: its facts, and the HTML around the live slot."""
@@ -536,8 +547,8 @@ class StoredArticle:
     components: list[str]
     head: str
     rest: str
-    # The facts of each part, in marker order; read only when a part is overdue.
-    parts: list[dict] = field(default_factory=list)
+    # The facts of each part in marker order, as JSON: decoded only when a part is overdue.
+    parts_json: str = "[]"
     # The distinct due dates, soonest first (ISO text).
     due_dates: list[str] = field(default_factory=list)
 
@@ -548,7 +559,7 @@ class StoredArticle:
             return []
         overdue = [
             DuePart(index=index, anchor=part["anchor"], title=part["title"], due=part["due"])
-            for index, part in enumerate(self.parts)
+            for index, part in enumerate(json.loads(self.parts_json))
             if part["due"] and part["due"] < today_text
         ]
         return sorted(overdue, key=lambda part: part.due)
@@ -558,14 +569,14 @@ class StoredArticle:
         upcoming = bisect.bisect_left(self.due_dates, today.isoformat())
         if upcoming == len(self.due_dates):
             return None
-        return falls_due_at(date.fromisoformat(self.due_dates[upcoming]))
+        return _falls_due_at_text(self.due_dates[upcoming], timezone.get_current_timezone_name())
 
     def true_since(self, today: date) -> datetime | None:
         """Since when the page served `today` has been as it is, if a part fell due since."""
         passed = bisect.bisect_left(self.due_dates, today.isoformat())
         if passed == 0:
             return None
-        return falls_due_at(date.fromisoformat(self.due_dates[passed - 1]))
+        return _falls_due_at_text(self.due_dates[passed - 1], timezone.get_current_timezone_name())
 
 
 def split_article(article_html: str) -> StoredArticle | None:
@@ -577,7 +588,9 @@ def split_article(article_html: str) -> StoredArticle | None:
         return None
     end = article_html.find(ARTICLE_META_END)
     facts = json.loads(article_html[len(ARTICLE_META_START) : end])
-    body = article_html[end + len(ARTICLE_META_END) + 1 :]
+    parts_start = end + len(ARTICLE_META_END) + 1 + len(ARTICLE_PARTS_START)
+    parts_end = article_html.find(ARTICLE_META_END, parts_start)
+    body = article_html[parts_end + len(ARTICLE_META_END) + 1 :]
     head, _slot, rest = body.partition(ARTICLE_SLOT)
     return StoredArticle(
         title=facts.get("title", ""),
@@ -585,7 +598,7 @@ def split_article(article_html: str) -> StoredArticle | None:
         components=facts.get("components", []),
         head=head.replace(ARTICLE_SITE, _site_in_json(settings.SITE_URL)),
         rest=rest,
-        parts=facts["parts"],
+        parts_json=article_html[parts_start:parts_end],
         due_dates=facts["due_dates"],
     )
 
