@@ -12,11 +12,13 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from monographs.models import Drug, RetiredSlug
-from monographs.public.page_cache import cached_public_page
+from monographs.public.article import PartReview, falls_due_at, part_reviews, reviewer_credits
+from monographs.public.page_cache import cached_public_page, true_until
 
 DRUGS_PER_PAGE = 50
 
@@ -90,10 +92,28 @@ def drug_list(request):
     )
 
 
+def _review(review: PartReview | None, today) -> dict | None:
+    if review is None:
+        return None
+    return {
+        "reviewed_at": review.reviewed_at,
+        "reviewed_by": list(review.credits),
+        "next_review_due": review.next_review_due,
+        "overdue": review.next_review_due < today,
+    }
+
+
+def _with_reviews(items: list[dict], reviews: list, today) -> list[dict]:
+    return [
+        {**item, "review": _review(review, today)}
+        for item, review in zip(items, reviews, strict=True)
+    ]
+
+
 @require_safe
 @cached_public_page(params=())
 def drug_detail(request, slug):
-    """One published monograph: its approved revision's content and review dates."""
+    """One published monograph: its approved revision's content and each part's review."""
     drug = (
         Drug.objects.published()
         .select_related("published_revision")
@@ -107,12 +127,31 @@ def drug_detail(request, slug):
             return _not_found("No published monograph has this slug.")
         return HttpResponsePermanentRedirect(reverse("monographs:api_drug", args=[target]))
     revision = drug.published_revision
-    return _json(
+    today = timezone.localdate()
+    reviews = part_reviews(revision)
+    document = without_html(revision.content)
+    document["sections"] = _with_reviews(document.get("sections", []), reviews.sections, today)
+    document["faqs"] = _with_reviews(document.get("faqs", []), reviews.faqs, today)
+    dues = sorted({review.next_review_due for review in reviews.all})
+    passed = [due for due in dues if due < today]
+    upcoming = [due for due in dues if due >= today]
+    if reviews.all:
+        reviewed_by = reviewer_credits(reviews.all)
+    else:  # approved before reviews were recorded part by part
+        reviewed_by = [revision.approved_by_credit] if revision.approved_by_credit else []
+    response = _json(
         {
-            **without_html(revision.content),
+            **document,
             "page_url": _absolute(revision.page_url()),
-            "reviewed_by": revision.approved_by_credit,
+            "reviewed_by": reviewed_by,
             "last_reviewed": revision.approved_at,
             "next_review_due": revision.next_review_due,
+            "review_overdue_since": passed[0] if passed else None,
         }
+    )
+    # `overdue` turns true at midnight after a due date: no copy may outlive that moment.
+    return true_until(
+        response,
+        falls_due_at(upcoming[0]) if upcoming else None,
+        since=falls_due_at(passed[-1]) if passed else None,
     )

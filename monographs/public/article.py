@@ -1,41 +1,68 @@
 """Assemble a revision's public article once, at publish time, so no request renders markdown.
 
 The article is everything on a monograph page that depends only on the approved revision:
-header, disclaimer, table of contents, sections with their provenance, the FAQ accordion and
-the schema.org JSON-LD. What can change without this revision changing (the review line, links
-to other published monographs) is filled in per request at `ARTICLE_SLOT`.
+header, disclaimer, table of contents, sections with their provenance and their review, the FAQ
+accordion and the schema.org JSON-LD. What can change without this revision changing (the review
+box, links to other published monographs) is filled in per request at `ARTICLE_SLOT`; what
+changes only when a part's review falls due (its overdue notice, the JSON-LD's status) has
+markers of its own, filled in per request from the facts the article opens with.
 """
 
+import bisect
 import functools
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 
 from django.conf import settings
 from django.db.models.fields.json import KeyTextTransform
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
 from monographs.markdown import render_markdown, sanitize_html
 from monographs.models.drugs import Drug
 from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin
+from monographs.parts import DETAILS_KIND, DETAILS_TITLE, FAQ_KIND, document_parts
 from monographs.public.links import class_url
 from monographs.vocabulary import html_to_text, origin_label, section_title, source_links
 
 ARTICLE_TEMPLATE = "monographs/article.html"
 ARTICLE_SLOT = "<!--medref:live-->"
 # The article opens with the facts a request needs, so serving it never decodes the revision.
-ARTICLE_META_START = "<!--medref:facts "
+# The version moves on whenever the facts do: an article stored before is assembled afresh.
+ARTICLE_META_START = "<!--medref:facts:v2 "
 ARTICLE_META_END = "-->"
+# Then each reviewed part's facts, decoded only when a part is overdue (rarely).
+ARTICLE_PARTS_START = "<!--medref:parts "
 # Where the site's address goes in the stored JSON-LD: it is filled in when the page is served,
 # so a page approved under one SITE_URL (or port) links correctly under another. Content can
 # never produce it: `json_for_html` escapes every `<`, and the sanitizer drops comments.
 ARTICLE_SITE = "<!--medref:site-->"
 # Stands for the site's address while the JSON-LD is built, then becomes ARTICLE_SITE.
 _SITE_PLACEHOLDER = f"medref-site-{secrets.token_hex(16)}"
+# The JSON-LD page's `creativeWorkStatus`, as a JSON string: "Published", or that a review is
+# overdue, decided when the page is served (as safe from content as ARTICLE_SITE).
+ARTICLE_STATUS = "<!--medref:status-->"
+_STATUS_PLACEHOLDER = f"medref-status-{secrets.token_hex(16)}"
+PUBLISHED_STATUS = "Published"
+# Where a part's overdue notice goes (`{}` is the part's index in the facts); a marker stays an
+# empty comment until that part is overdue, so serving a page on time replaces nothing.
+OVERDUE_MARKER = "<!--medref:overdue {}-->"
+
+DIGITAL_SOURCE_TYPES = {
+    Origin.AI_GENERATED: "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
+    Origin.AI_EDITED: (
+        "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+    ),
+    Origin.AI_OR_CROWD: (
+        "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+    ),
+}
 
 DISCLAIMER = (
     "This information is AI-generated or crowd-sourced and may not be accurate. "
@@ -164,6 +191,19 @@ def _fragment_html(item: dict, markdown_key: str) -> str:
     return render_markdown(item.get(markdown_key, ""))
 
 
+@dataclass(frozen=True)
+class PartReview:
+    """A live part's medical review: who, when, and when it is next due."""
+
+    reviewed_at: datetime
+    credits: list[str]
+    next_review_due: date
+
+    @property
+    def reviewed_on(self) -> date:
+        return timezone.localtime(self.reviewed_at).date()
+
+
 @dataclass
 class ArticlePart:
     """A section or FAQ item as the article shows it."""
@@ -175,10 +215,16 @@ class ArticlePart:
     origin_label: str
     ai_tool: str
     sources: list[dict] = field(default_factory=list)
+    review: PartReview | None = None
+    overdue_marker: str = ""
 
     @property
     def is_unverified(self) -> bool:
         return self.origin in UNVERIFIED_ORIGINS
+
+    @property
+    def digital_source_type(self) -> str | None:
+        return DIGITAL_SOURCE_TYPES.get(self.origin)
 
 
 def _part(item: dict, *, anchor: str, title: str, html_fragment: str) -> ArticlePart:
@@ -224,8 +270,70 @@ def article_parts(content: dict) -> tuple[list[ArticlePart], list[ArticlePart]]:
     return sections, faqs
 
 
-def monograph_jsonld(revision, *, components: list[str], faqs: list[ArticlePart]) -> dict:
-    """schema.org data for a monograph page: the page, the drug it is about, and its FAQ."""
+DETAILS_ANCHOR = "monograph-title"
+
+
+@dataclass(frozen=True)
+class ReviewedArticle:
+    """An approved revision's reviews, part by part, in the order of the page."""
+
+    details: PartReview | None
+    sections: list[PartReview | None]
+    faqs: list[PartReview | None]
+
+    @property
+    def all(self) -> list[PartReview]:
+        return [review for review in (self.details, *self.sections, *self.faqs) if review]
+
+
+def part_reviews(revision) -> ReviewedArticle:
+    """Each part's review record, matched to the article's parts by key (none for a draft)."""
+    records = {}
+    if revision.pk is not None and revision.is_approved:
+        records = {record.key: record for record in revision.reviewed_parts.all()}
+    details, sections, faqs = None, [], []
+    for part in document_parts(revision.content):
+        record = records.get(part.key)
+        review = None
+        if record is not None:
+            review = PartReview(
+                reviewed_at=record.reviewed_at,
+                credits=list(record.credits),
+                next_review_due=record.next_review_due,
+            )
+        if part.kind == DETAILS_KIND:
+            details = review
+        elif part.kind == FAQ_KIND:
+            faqs.append(review)
+        else:
+            sections.append(review)
+    return ReviewedArticle(details=details, sections=sections, faqs=faqs)
+
+
+def reviewer_credits(reviews: list[PartReview]) -> list[str]:
+    """Everyone who reviewed a part, most recent review first, once each."""
+    credits = []
+    for review in sorted(reviews, key=lambda review: review.reviewed_at, reverse=True):
+        for credit in review.credits:
+            if credit not in credits:
+                credits.append(credit)
+    return credits
+
+
+def _people(credits: list[str]) -> list[dict]:
+    return [{"@type": "Person", "name": credit} for credit in credits]
+
+
+def monograph_jsonld(
+    revision,
+    *,
+    components: list[str],
+    sections: list[ArticlePart],
+    faqs: list[ArticlePart],
+    reviews: list[PartReview],
+) -> dict:
+    """schema.org data for a monograph page: the page and its reviewed sections, the drug it is
+    about, and its FAQ."""
     content = revision.content
     try:
         path = reverse("monographs:drug_detail", kwargs={"slug": content.get("slug", "")})
@@ -254,11 +362,19 @@ def monograph_jsonld(revision, *, components: list[str], faqs: list[ArticlePart]
         "about": {"@id": f"{url}#drug"},
         "mainEntity": {"@id": f"{url}#drug"},
         "inLanguage": "en",
+        "creativeWorkStatus": _STATUS_PLACEHOLDER,
     }
-    if revision.approved_at:
-        page["lastReviewed"] = revision.approved_at.date().isoformat()
-    if revision.approved_by_credit:
-        page["reviewedBy"] = {"@type": "Person", "name": revision.approved_by_credit}
+    if reviews:
+        page["lastReviewed"] = max(review.reviewed_on for review in reviews).isoformat()
+        page["reviewedBy"] = _people(reviewer_credits(reviews))
+    else:
+        # Approved before reviews were recorded part by part: the revision's own stamps.
+        if revision.approved_at:
+            page["lastReviewed"] = timezone.localdate(revision.approved_at).isoformat()
+        if revision.approved_by_credit:
+            page["reviewedBy"] = [{"@type": "Person", "name": revision.approved_by_credit}]
+    if sections:
+        page["hasPart"] = [_section_element(section, url=url) for section in sections]
     graph = [page, drug]
     if faqs:
         graph.append(
@@ -279,6 +395,21 @@ def monograph_jsonld(revision, *, components: list[str], faqs: list[ArticlePart]
     return {"@context": "https://schema.org", "@graph": graph}
 
 
+def _section_element(section: ArticlePart, *, url: str) -> dict:
+    element = {
+        "@type": "WebPageElement",
+        "@id": f"{url}#{section.anchor}",
+        "name": section.title,
+        "url": f"{url}#{section.anchor}",
+    }
+    if section.review:
+        element["lastReviewed"] = section.review.reviewed_on.isoformat()
+        element["reviewedBy"] = _people(section.review.credits)
+    if section.digital_source_type:
+        element["digitalSourceType"] = section.digital_source_type
+    return element
+
+
 def json_for_html(data) -> str:
     """JSON with `<`, `>` and `&` escaped, safe inside a script element or an HTML comment."""
     return json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
@@ -287,6 +418,7 @@ def json_for_html(data) -> str:
 def jsonld_script(data: dict) -> str:
     """JSON-LD inside a script element; no name or answer can close the element."""
     data = json_for_html(data).replace(_SITE_PLACEHOLDER, ARTICLE_SITE)
+    data = data.replace(_STATUS_PLACEHOLDER, ARTICLE_STATUS)
     return f'<script type="application/ld+json">{data}</script>'
 
 
@@ -321,30 +453,89 @@ def component_names(revision) -> list[str]:
     return [names.get(slug, slug) for slug in slugs]
 
 
+def _with_reviews(parts: list[ArticlePart], reviews: list, *, first_index: int) -> None:
+    for index, (part, review) in enumerate(zip(parts, reviews, strict=True), start=first_index):
+        part.review = review
+        part.overdue_marker = OVERDUE_MARKER.format(index) if review else ""
+
+
+def _fact(anchor: str, title: str, review: PartReview | None) -> dict:
+    due = review.next_review_due.isoformat() if review else None
+    return {"anchor": anchor, "title": title, "due": due}
+
+
 def assemble_article(revision) -> str:
-    """The article HTML of an approved revision, with its facts in a leading comment."""
+    """The article HTML of an approved revision, with its facts in a leading comment.
+
+    The facts carry what serving needs and the revision alone knows: the title, class and
+    components, and each reviewed part's anchor, title and next review date (in the order of
+    the overdue markers), so that a request never decodes the revision.
+    """
     content = revision.content
     sections, faqs = article_parts(content)
+    reviews = part_reviews(revision)
+    _with_reviews(sections, reviews.sections, first_index=1)
+    _with_reviews(faqs, reviews.faqs, first_index=1 + len(sections))
     components = component_names(revision)
+    jsonld = monograph_jsonld(
+        revision, components=components, sections=sections, faqs=faqs, reviews=reviews.all
+    )
     article = render_to_string(
         ARTICLE_TEMPLATE,
         {
             "content": content,
             "sections": sections,
             "faqs": faqs,
+            "details_marker": OVERDUE_MARKER.format(0) if reviews.details else "",
             "class_url": class_url(content.get("drug_class", "")),
             "is_unverified": any(part.is_unverified for part in [*sections, *faqs]),
             "disclaimer": DISCLAIMER,
-            "jsonld": jsonld_script(monograph_jsonld(revision, components=components, faqs=faqs)),
+            "jsonld": jsonld_script(jsonld),
             "slot": ARTICLE_SLOT,
         },
     )
+    parts = [_fact(DETAILS_ANCHOR, DETAILS_TITLE, reviews.details)]
+    parts += [_fact(part.anchor, part.title, part.review) for part in [*sections, *faqs]]
     facts = {
         "title": content.get("name", ""),
         "drug_class": content.get("drug_class", ""),
         "components": list(content.get("components") or []),
+        "due_dates": sorted({part["due"] for part in parts if part["due"]}),
     }
-    return f"{ARTICLE_META_START}{json_for_html(facts)}{ARTICLE_META_END}\n{article}"
+    return (
+        f"{ARTICLE_META_START}{json_for_html(facts)}{ARTICLE_META_END}\n"
+        f"{ARTICLE_PARTS_START}{json_for_html(parts)}{ARTICLE_META_END}\n{article}"
+    )
+
+
+@dataclass(frozen=True)
+class DuePart:
+    """A reviewed part as serving sees it: where it is on the page, and when it falls due."""
+
+    index: int
+    anchor: str
+    title: str
+    due: str  # ISO date: compared as text, so serving an article on time parses no date
+
+    @property
+    def due_date(self) -> date:
+        return date.fromisoformat(self.due)
+
+    @property
+    def marker(self) -> str:
+        return OVERDUE_MARKER.format(self.index)
+
+
+def falls_due_at(day: date) -> datetime:
+    """The moment a review due on `day` is overdue: the start of the next day, site time."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+@functools.lru_cache(maxsize=4096)
+def _falls_due_at_text(day: str, zone: str) -> datetime:
+    # Saves every page served a date parse and a time-zone conversion; `zone` is in the key
+    # because `falls_due_at` reads the current time zone.
+    return falls_due_at(date.fromisoformat(day))
 
 
 @dataclass
@@ -356,15 +547,50 @@ class StoredArticle:
     components: list[str]
     head: str
     rest: str
+    # The facts of each part in marker order, as JSON: decoded only when a part is overdue.
+    parts_json: str = "[]"
+    # The distinct due dates, soonest first (ISO text).
+    due_dates: list[str] = field(default_factory=list)
+
+    def overdue_parts(self, today: date) -> list[DuePart]:
+        """The parts whose review was due before `today`, soonest due first."""
+        today_text = today.isoformat()
+        if not self.due_dates or self.due_dates[0] >= today_text:
+            return []
+        overdue = [
+            DuePart(index=index, anchor=part["anchor"], title=part["title"], due=part["due"])
+            for index, part in enumerate(json.loads(self.parts_json))
+            if part["due"] and part["due"] < today_text
+        ]
+        return sorted(overdue, key=lambda part: part.due)
+
+    def true_until(self, today: date) -> datetime | None:
+        """When the page served `today` stops being true: the next part falling due."""
+        upcoming = bisect.bisect_left(self.due_dates, today.isoformat())
+        if upcoming == len(self.due_dates):
+            return None
+        return _falls_due_at_text(self.due_dates[upcoming], timezone.get_current_timezone_name())
+
+    def true_since(self, today: date) -> datetime | None:
+        """Since when the page served `today` has been as it is, if a part fell due since."""
+        passed = bisect.bisect_left(self.due_dates, today.isoformat())
+        if passed == 0:
+            return None
+        return _falls_due_at_text(self.due_dates[passed - 1], timezone.get_current_timezone_name())
 
 
 def split_article(article_html: str) -> StoredArticle | None:
-    """Read an assembled article; None if it predates the stored facts (assemble it again)."""
+    """Read an assembled article; None if it predates today's stored facts (assemble it again).
+
+    The JSON-LD's status is left at ARTICLE_STATUS for the caller (`with_status`).
+    """
     if not article_html.startswith(ARTICLE_META_START):
         return None
     end = article_html.find(ARTICLE_META_END)
     facts = json.loads(article_html[len(ARTICLE_META_START) : end])
-    body = article_html[end + len(ARTICLE_META_END) + 1 :]
+    parts_start = end + len(ARTICLE_META_END) + 1 + len(ARTICLE_PARTS_START)
+    parts_end = article_html.find(ARTICLE_META_END, parts_start)
+    body = article_html[parts_end + len(ARTICLE_META_END) + 1 :]
     head, _slot, rest = body.partition(ARTICLE_SLOT)
     return StoredArticle(
         title=facts.get("title", ""),
@@ -372,4 +598,11 @@ def split_article(article_html: str) -> StoredArticle | None:
         components=facts.get("components", []),
         head=head.replace(ARTICLE_SITE, _site_in_json(settings.SITE_URL)),
         rest=rest,
+        parts_json=article_html[parts_start:parts_end],
+        due_dates=facts["due_dates"],
     )
+
+
+def with_status(head: str, status: str) -> str:
+    """The article's head with its JSON-LD `creativeWorkStatus` filled in (escaped)."""
+    return head.replace(ARTICLE_STATUS, json_for_html(status)[1:-1])

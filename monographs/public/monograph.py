@@ -9,7 +9,7 @@ reviewed rename redirects.
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 
 from django.db.models import Exists, OuterRef, Value
@@ -19,7 +19,13 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from monographs.models import Drug, Revision, SearchDocument
-from monographs.public.article import assemble_article, split_article
+from monographs.public.article import (
+    PUBLISHED_STATUS,
+    DuePart,
+    assemble_article,
+    split_article,
+    with_status,
+)
 from monographs.public.chrome import render_page
 from monographs.public.compiled_query import CompiledQuery
 from monographs.public.links import (
@@ -28,7 +34,7 @@ from monographs.public.links import (
     redirect_retired_slug,
     slug_url,
 )
-from monographs.public.page_cache import cached_public_page, generation_cached
+from monographs.public.page_cache import cached_public_page, generation_cached, true_until
 
 logger = logging.getLogger(__name__)
 
@@ -163,22 +169,39 @@ def _link_list(links: list[dict]) -> str:
     return ", ".join(_anchor(link) for link in links)
 
 
-def _live_header(row: dict, *, components, combinations) -> str:
-    """The review line and combination links, which the stored article leaves to each request."""
+def overdue_status(since: date) -> str:
+    """The JSON-LD status of a page with a review overdue since `since`."""
+    return f"Review overdue since {since.isoformat()}"
+
+
+def _review_box(row: dict, overdue: list[DuePart]) -> str:
     credit = row["drug__published_revision__approved_by_credit"]
     approved_at = row["drug__published_revision__approved_at"]
     due = row["drug__published_revision__next_review_due"]
-    reviewed = "Medically reviewed"
-    if credit:
-        reviewed += f" by <strong>{escape(credit)}</strong>"
-    if approved_at:
-        reviewed += f" on {_time(approved_at)}"
+    by = f" by <strong>{escape(credit)}</strong>" if credit else ""
+    on = f" on {_time(approved_at)}" if approved_at else ""
+    if overdue:
+        parts = ", ".join(
+            f'<a href="#{escape(part.anchor)}">{escape(part.title)}</a>' for part in overdue
+        )
+        return (
+            '<div class="review-status review-overdue" id="reviewed" role="note">\n'
+            f'<p class="overdue-since"><strong>Review overdue since '
+            f"{_time(overdue[0].due_date)}</strong></p>\n"
+            f'<p class="overdue-parts">Not reviewed again in time: {parts}.</p>\n'
+            f'<p class="reviewed">Last medically reviewed{by}{on}</p>\n'
+        )
+    reviewed = f"Medically reviewed{by}{on}"
     if due:
         reviewed += f" &middot; next review due {_time(due)}"
+    return f'<div class="review-status" id="reviewed">\n<p class="reviewed">{reviewed}</p>\n'
+
+
+def _live_header(row: dict, *, overdue: list[DuePart], components, combinations) -> str:
+    """The review box and combination links, which the stored article leaves to each request."""
     changes = slug_url("monographs:drug_changes", row["slug"])
     parts = [
-        '<div class="review-status" id="reviewed">\n',
-        f'<p class="reviewed">{reviewed}</p>\n',
+        _review_box(row, overdue),
         f'<p class="changes-link"><a href="{escape(changes)}">'
         "See what changed in each reviewed version</a></p>\n</div>\n",
     ]
@@ -187,6 +210,20 @@ def _live_header(row: dict, *, components, combinations) -> str:
     if combinations:
         parts.append(f'<p class="combinations">Also part of: {_link_list(combinations)}</p>\n')
     return "".join(parts)
+
+
+def _overdue_notice(part: DuePart) -> str:
+    return (
+        '<p class="overdue-notice" role="note"><strong>Review overdue:</strong> '
+        f"“{escape(part.title)}” was due for its next medical review by {_time(part.due_date)}."
+        "</p>\n"
+    )
+
+
+def _mark_overdue(html: str, overdue: list[DuePart]) -> str:
+    for part in overdue:
+        html = html.replace(part.marker, _overdue_notice(part), 1)
+    return html
 
 
 def _related_section(related: list[dict]) -> str:
@@ -234,12 +271,18 @@ def drug_detail(request, slug):
             pk=row["drug_id"], slug=row["slug"], component_slugs=article.components
         )
     related = _related_in_class(slug=row["slug"], drug_class=article.drug_class)
+    today = timezone.localdate()
+    overdue = article.overdue_parts(today)
+    head, rest, status = article.head, article.rest, PUBLISHED_STATUS
+    if overdue:
+        head, rest = _mark_overdue(head, overdue), _mark_overdue(rest, overdue)
+        status = overdue_status(overdue[0].due_date)
     title = escape(article.title)
     content = "".join(
         (
-            article.head,
-            _live_header(row, components=components, combinations=combinations),
-            article.rest,
+            with_status(head, status),
+            _live_header(row, overdue=overdue, components=components, combinations=combinations),
+            rest,
             _related_section(related),
         )
     )
@@ -247,9 +290,11 @@ def drug_detail(request, slug):
         f'<meta name="description" content="{title}: uses, dosage, side effects and how it '
         'works, with the origin of every section and its medical review.">\n'
     )
-    return HttpResponse(
+    response = HttpResponse(
         render_page(title=title, meta=mark_safe(meta), content=mark_safe(content))  # noqa: S308
     )
+    # Becoming overdue changes the page: no copy of it may outlive the next part falling due.
+    return true_until(response, article.true_until(today), since=article.true_since(today))
 
 
 DRAFT_BANNER = (
@@ -267,6 +312,6 @@ def preview_page(revision: Revision) -> str:
     """
     article = split_article(assemble_article(revision))
     title = escape(f"Draft: {article.title}")
-    content = "".join((article.head, DRAFT_BANNER, article.rest))
+    content = "".join((with_status(article.head, "Draft"), DRAFT_BANNER, article.rest))
     meta = '<meta name="robots" content="noindex, nofollow">\n'
     return render_page(title=title, meta=mark_safe(meta), content=mark_safe(content))  # noqa: S308

@@ -4,6 +4,10 @@ A cached page is stored with the generation it was rendered in and served only w
 generation is current, so a publish or unpublish (which bumps the generation once its
 transaction commits) shows on every public page at once, whichever process serves it.
 
+A page can also stop being true without anything being published, when the clock passes a
+moment it depends on (a part's review falling due): its view states that moment with
+`true_until`, and no copy of the page is kept past it.
+
 The generation and the time of the last public change live in the shared cache. When the
 cache loses them (restart, eviction) they start again from the clock, which is always ahead
 of any earlier generation, so a page cached before the loss can never be served again.
@@ -13,6 +17,7 @@ import hashlib
 import time
 import zlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import NamedTuple, TypeVar
 
 from django.conf import settings
@@ -65,6 +70,28 @@ def public_pages_changed() -> None:
     except ValueError:
         # Lost from the cache: restart from the clock, ahead of every generation before.
         cache.set(GENERATION_KEY, _clock_generation(), timeout=None)
+
+
+def true_until(response: HttpResponse, until: datetime | None, *, since: datetime | None = None):
+    """State when `response` stops being true (None: only when something is published), and
+    since when it has been so if that is later than the last publish; return the response."""
+    response.true_until = until
+    response.true_since = since
+    return response
+
+
+def _seconds_true(response, timeout: int) -> int:
+    """How long `response` may be kept: `timeout`, capped at when it stops being true."""
+    until = getattr(response, "true_until", None)
+    if until is None:
+        return timeout
+    return min(timeout, int(until.timestamp() - time.time()))
+
+
+def _last_modified(response, changed_at: float) -> float:
+    """The last public change, or the moment the page last changed by itself if later."""
+    since = getattr(response, "true_since", None)
+    return changed_at if since is None else max(changed_at, since.timestamp())
 
 
 def _current_entry(key: str) -> tuple[int, tuple | None]:
@@ -221,7 +248,8 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if not _is_shareable(request, response):
                 return response
-            validators = _Validators.of(response.content, public_changed_at())
+            last_modified = _last_modified(response, public_changed_at())
+            validators = _Validators.of(response.content, last_modified)
             return _finish(request, response, validators, page.cache_control)
 
         key = page_cache_key(request, page.params)
@@ -236,7 +264,9 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not _is_shareable(request, response):
             return response
-        validators = _Validators.of(response.content, changed_at)
-        entry = (generation, response.content, tuple(response.items()), tuple(validators))
-        cache.set(key, entry, timeout)
+        validators = _Validators.of(response.content, _last_modified(response, changed_at))
+        timeout = _seconds_true(response, timeout)
+        if timeout > 0:
+            entry = (generation, response.content, tuple(response.items()), tuple(validators))
+            cache.set(key, entry, timeout)
         return _finish(request, response, validators, page.cache_control)

@@ -114,8 +114,10 @@ class DrugDetailApiTests:
         data = client.get(detail_url("cyanocobalamin")).json()
         [exported] = published_documents()
         reviewed = {
-            key: data.pop(key) for key in ("reviewed_by", "last_reviewed", "next_review_due")
+            key: data.pop(key)
+            for key in ("reviewed_by", "last_reviewed", "next_review_due", "review_overdue_since")
         }
+        part_reviews = [item.pop("review") for item in [*data["sections"], *data["faqs"]]]
         assert data.pop("page_url") == settings.SITE_URL + "/drugs/cyanocobalamin/"
         assert data == exported
         assert set(data) >= {
@@ -130,7 +132,9 @@ class DrugDetailApiTests:
         }
         assert set(data["sections"][0]) == {"kind", "heading", "markdown", "provenance"}
         assert not has_html_key(data)
-        assert reviewed["reviewed_by"] == revision.approved_by_credit
+        assert reviewed["reviewed_by"] == revision.approved_by_credit.split("; ")
+        assert reviewed["review_overdue_since"] is None
+        assert all(review and review["overdue"] is False for review in part_reviews)
         assert reviewed["last_reviewed"] == as_json(revision.approved_at)
         assert reviewed["next_review_due"] == as_json(revision.next_review_due)
 
@@ -201,7 +205,7 @@ class ApiQueryCountTests:
     def test_list_and_detail_cost_the_same_queries_with_10_or_200_drugs(
         self, client, contributor, reviewer, django_assert_num_queries, settings
     ):
-        """The list (a count and a page) and a detail (one query) do not grow with the data."""
+        """The list (a count and a page) and a detail (two queries) do not grow with the data."""
         settings.MEDREF_PAGE_CACHE_SECONDS = 0
         publish_many(10, contributor=contributor, reviewer=reviewer)
         for drugs in (10, 200):
@@ -210,5 +214,5 @@ class ApiQueryCountTests:
             with django_assert_num_queries(2):
                 data = client.get(LIST_URL, {"page": 2 if drugs > 50 else 1}).json()
             assert data["count"] == drugs
-            with django_assert_num_queries(1):
+            with django_assert_num_queries(2):  # the monograph, then its parts' reviews
                 assert client.get(detail_url("apiamine-005")).status_code == 200

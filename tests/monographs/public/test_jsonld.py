@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from monographs.models import Revision, SectionKind
-from reviews.services import review_approve, review_submit
-from tests.factories import FAQItemFactory, monograph, publish
+from reviews.services import review_submit
+from tests.factories import FAQItemFactory, monograph, publish, review_fully_approve
 from tests.monographs.public.publicsite import jsonld, page_text, published
 
 HOSTILE = "</script><script>alert(1)</script>"
@@ -39,7 +39,9 @@ class JsonLdTests:
 
         page = nodes["MedicalWebPage"]
         assert page["lastReviewed"] == revision.approved_at.date().isoformat()
-        assert page["reviewedBy"] == {"@type": "Person", "name": revision.approved_by_credit}
+        credits = revision.approved_by_credit.split("; ")
+        assert page["reviewedBy"] == [{"@type": "Person", "name": name} for name in credits]
+        assert page["creativeWorkStatus"] == "Published"
         assert page["about"] == {"@id": nodes["Drug"]["@id"]}
         assert page["url"].endswith("/drugs/cyanocobalamin/")
 
@@ -136,7 +138,7 @@ class ReviewedComponentNameTests:
         rename(methyl, "Unreviewed Before Submission")
         review = review_submit(drug=combo, by=contributor)
         rename(piracetam, "Unreviewed After Submission")
-        review_approve(review=review, by=reviewer)
+        review_fully_approve(review, reviewer)
 
         response = drug_page(client, combo)
         drug_node = nodes_by_type(jsonld(response))["Drug"]
@@ -152,7 +154,7 @@ class ReviewedComponentNameTests:
         combo.components.add(draft)
         review = review_submit(drug=combo, by=contributor)
         rename(draft, "Unreviewed Folate")
-        review_approve(review=review, by=reviewer)
+        review_fully_approve(review, reviewer)
 
         response = drug_page(client, combo)
         html = page_text(response)

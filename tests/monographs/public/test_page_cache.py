@@ -11,7 +11,7 @@ from monographs.public.page_cache import (
     public_pages_changed,
 )
 from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.factories import edit_section, monograph
+from tests.factories import edit_section, monograph, review_fully_approve
 from tests.monographs.public import cacheurls
 from tests.monographs.public.publicsite import page_text, published
 
@@ -164,12 +164,12 @@ class PublishInvalidationTests:
         first = monograph(name="Methylcobalamin + Folate", drug_class="Vitamins")
         first.components.add(methyl)
         with django_capture_on_commit_callbacks(execute=True):
-            review_approve(review=review_submit(drug=first, by=contributor), by=reviewer)
+            review_fully_approve(review_submit(drug=first, by=contributor), reviewer)
         assert drug_url(first) in page_text(client.get(drug_url(methyl)))
         second = monograph(name="Methylcobalamin + Piracetam", drug_class="Nootropics")
         second.components.add(methyl)
         with django_capture_on_commit_callbacks(execute=True):
-            review_approve(review=review_submit(drug=second, by=contributor), by=reviewer)
+            review_fully_approve(review_submit(drug=second, by=contributor), reviewer)
         html = page_text(client.get(drug_url(methyl)))
         assert drug_url(first) in html
         assert drug_url(second) in html

@@ -11,8 +11,15 @@ from monographs.public.article import split_article
 from monographs.public.monograph import COMBINATION_LINKS_KEY
 from monographs.public.page_cache import generation_cached
 from reviews.exceptions import AddressTaken
-from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.factories import FAQItemFactory, SectionFactory, edit_section, monograph, publish
+from reviews.services import drug_unpublish, review_submit
+from tests.factories import (
+    FAQItemFactory,
+    SectionFactory,
+    edit_section,
+    monograph,
+    publish,
+    review_fully_approve,
+)
 from tests.monographs.adminforms import change_form_data
 from tests.monographs.public.publicsite import (
     clone_published,
@@ -119,14 +126,16 @@ class MonographPageTests:
         assert DISCLAIMER not in page_text(client.get(drug_url(drug)))
 
     def test_review_line_names_reviewer_credential_and_dates(self, client, contributor, reviewer):
-        """The page says who reviewed it, with credential, when, and when it is next due."""
+        """The page says who reviewed it, with credentials, when, and when it is next due."""
         drug = published("Reviewed", contributor=contributor, reviewer=reviewer)
         revision = drug.published_revision
         html = page_text(client.get(drug_url(drug)))
         approved = revision.approved_at
         due = revision.next_review_due
+        # Dosage is high-risk: a second reviewer approved it too, and both are named.
+        assert f"{reviewer.get_full_name()}, MD; " in revision.approved_by_credit
         expected = (
-            f"Medically reviewed by <strong>{reviewer.get_full_name()}, MD</strong> on "
+            f"Medically reviewed by <strong>{revision.approved_by_credit}</strong> on "
             f'<time datetime="{approved:%Y-%m-%d}">{approved.day} {approved:%B %Y}</time>'
             " &middot; next review due "
             f'<time datetime="{due:%Y-%m-%d}">{due.day} {due:%B %Y}</time>'
@@ -625,7 +634,7 @@ class PublishedSlugTests:
         newcomer = monograph(name="Methylcobalamin B", slug="methylcobalamin")
         review = review_submit(drug=newcomer, by=contributor)
         with pytest.raises(AddressTaken, match="Nothing was published"):
-            review_approve(review=review, by=reviewer)
+            review_fully_approve(review, reviewer)
         newcomer.refresh_from_db()
         review.refresh_from_db()
         assert newcomer.published_revision_id is None
