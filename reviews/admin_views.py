@@ -29,7 +29,7 @@ from reviews import presentation
 from reviews.cycles import part_reconfirm, reconfirm_refusal
 from reviews.exceptions import NotPermitted, ReviewError
 from reviews.forms import APPROVE, PARTS, CommentForm, DecisionForm, ShareLinkForm, SubmitForm
-from reviews.models import Review, ShareLink, can_decide
+from reviews.models import Review, ShareLink, decide_refusal
 from reviews.progress import review_progress
 from reviews.services import (
     drug_unpublish,
@@ -212,7 +212,7 @@ WORKFLOW_ACTIONS = [
             drug=drug,
             by=by,
             comment=form.cleaned_data["reason"],
-            significance=form.cleaned_data["significance"],
+            significance=form.cleaned_data["significance"] or Significance.EDITORIAL,
         ),
         explanation=lambda drug, review: (
             "The current working copy is frozen as a revision for a medical reviewer. The "
@@ -475,12 +475,15 @@ def overdue_list(model_admin, request):
         .select_related("revision__drug")
         .prefetch_related("revision__authors")
     )
-    may_decide = can_decide(request.user)
+    person_refusal = decide_refusal(request.user)
+    may_decide = not person_refusal
     rows = [
         DuePartRow(
             part=part,
             days_overdue=(today - part.next_review_due).days,
-            reconfirm_refusal=reconfirm_refusal(part, request.user) if may_decide else "",
+            reconfirm_refusal=reconfirm_refusal(part, request.user, person_refusal=person_refusal)
+            if may_decide
+            else "",
         )
         for part in parts
     ]

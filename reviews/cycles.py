@@ -29,8 +29,8 @@ from reviews.progress import approver
 from reviews.services import _audit, _lock_drug
 
 
-def _reconfirm_error(part: ReviewedPart, user) -> ReviewError | None:
-    refusal = decide_refusal(user)
+def _reconfirm_error(part: ReviewedPart, user, person_refusal=None) -> ReviewError | None:
+    refusal = decide_refusal(user) if person_refusal is None else person_refusal
     if refusal:
         return NotPermitted(refusal)
     if any(author.pk == user.pk for author in part.revision.authors.all()):
@@ -45,10 +45,13 @@ def _reconfirm_error(part: ReviewedPart, user) -> ReviewError | None:
     return None
 
 
-def reconfirm_refusal(part: ReviewedPart, user) -> str:
+def reconfirm_refusal(part: ReviewedPart, user, *, person_refusal: str | None = None) -> str:
     """Why `user` may not re-confirm this live part ("" if they may): a medical reviewer who
-    may decide, with no edits in its revision, of the profession its policy asks for."""
-    error = _reconfirm_error(part, user)
+    may decide, with no edits in its revision, of the profession its policy asks for.
+
+    `person_refusal` is `decide_refusal(user)` when the caller checks many parts.
+    """
+    error = _reconfirm_error(part, user, person_refusal)
     return str(error) if error else ""
 
 

@@ -28,6 +28,8 @@ class WorkflowDrugForm(DrugAdminForm):
 
 
 class SubmitForm(forms.Form):
+    """The submission: its change note and clinical significance (editorial if not given)."""
+
     reason = forms.CharField(
         label="What changed and why",
         required=False,
@@ -41,6 +43,7 @@ class SubmitForm(forms.Form):
             (value, f"{label}: {SIGNIFICANCE_HELP[value]}") for value, label in Significance.choices
         ],
         initial=Significance.EDITORIAL,
+        required=False,
         widget=forms.RadioSelect,
         help_text="Readers see it in the change log; safety changes are marked in the feeds.",
     )

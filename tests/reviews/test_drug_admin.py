@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from monographs.models import Drug, FAQItem, Revision, Section
+from monographs.models import Drug, FAQItem, Revision, Section, SectionKind
 from reviews.models import AuditEntry, Review, WorkflowState
 from reviews.services import (
     drug_unpublish,
@@ -56,7 +56,7 @@ def drugs_in_every_state(contributor, reviewer, editor):
     edited = publish(monograph(name="Editedol"), contributor=contributor, reviewer=reviewer)
     edit_section(edited, by=contributor)
     unpublished = publish(monograph(name="Unpublishol"), contributor=contributor, reviewer=reviewer)
-    scheduled = monograph(name="Scheduledol")
+    scheduled = monograph(name="Scheduledol", sections=(SectionKind.USAGE,))
     review_approve(
         review=review_submit(drug=scheduled, by=contributor),
         by=reviewer,

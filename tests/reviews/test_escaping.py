@@ -30,6 +30,7 @@ def hostile(contributor):
     revision = drug.published_revision
     revision.next_review_due = timezone.localdate() - timedelta(days=1)
     revision.save(update_fields=["next_review_due"])
+    revision.reviewed_parts.update(next_review_due=revision.next_review_due)
     edit_section(drug, by=contributor)
     sent_back = review_submit(drug=drug, by=contributor, comment=HOSTILE_COMMENT)
     review_request_changes(

@@ -23,7 +23,7 @@ class RecordApprovalTests:
         """An approval records who, the credit line, when, the next review and the article."""
         revision = review.revision
         fields = revision.record_approval(
-            by=reviewer, credit="Ada Lovelace, MD", at=AT, review_interval=timedelta(days=365)
+            by=reviewer, credit="Ada Lovelace, MD", at=AT, next_review_due=date(2027, 3, 1)
         )
         assert fields == [
             "approved_by",
@@ -42,7 +42,7 @@ class RecordApprovalTests:
         """`assemble=False` neither renders the article nor names it among the saved fields."""
         revision = review.revision
         fields = revision.record_approval(
-            by=reviewer, credit="", at=AT, review_interval=timedelta(days=1), assemble=False
+            by=reviewer, credit="", at=AT, next_review_due=date(2026, 3, 2), assemble=False
         )
         assert "article_html" not in fields
         assert revision.article_html == ""
@@ -52,7 +52,7 @@ class RecordApprovalTests:
         revision = review.revision
         revision.save(
             update_fields=revision.record_approval(
-                by=reviewer, credit="Ada, MD", at=AT, review_interval=timedelta(days=30)
+                by=reviewer, credit="Ada, MD", at=AT, next_review_due=date(2026, 3, 31)
             )
         )
         revision.refresh_from_db()

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from monographs.models import SectionKind
 from reviews.services import review_submit
 from tests.factories import (
     ContributorFactory,
@@ -33,8 +34,9 @@ def submitted(
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
-    """A monograph edited by two contributors and submitted (through the admin) by one."""
-    drug = monograph(name="Mailamine")
+    """A monograph edited by two contributors and submitted (through the admin) by one; its
+    usage section alone needs one approval."""
+    drug = monograph(name="Mailamine", sections=(SectionKind.USAGE,))
     edit_section(drug, by=co_author)
     client.force_login(contributor)
     url = reverse("admin:monographs_drug_workflow_submit", args=[drug.pk])
@@ -99,6 +101,23 @@ class SubmitMailTests:
 
 @pytest.mark.django_db
 class DecisionMailTests:
+    def test_approval_in_part_asks_the_other_reviewers(
+        self,
+        client,
+        contributor,
+        reviewer,
+        other_reviewer,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+    ):
+        """A first approval of a dosage change asks the other reviewers for the second one."""
+        drug = monograph(name="Twiceamine", sections=(SectionKind.DOSAGE,))
+        review = review_submit(drug=drug, by=contributor)
+        mailoutbox.clear()
+        decide(client, reviewer, review, django_capture_on_commit_callbacks, outcome="approve")
+        assert recipients(mailoutbox) == {other_reviewer.email}
+        assert mailoutbox[0].subject == "[MedRef] Further review needed: Twiceamine"
+
     def test_approval_tells_submitter_and_authors(
         self,
         client,

@@ -19,7 +19,7 @@ from reviews.admin_views import BUSY_MESSAGE
 from reviews.exceptions import IllegalTransition
 from reviews.models import AuditEntry, Review
 from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.factories import monograph
+from tests.factories import monograph, review_fully_approve
 from tests.monographs.adminforms import change_url, inline_index, open_change_form, set_field
 
 # Seconds a thread waits for another before the test gives up (a safety net against hangs).
@@ -67,7 +67,7 @@ class StaleAdminSaveTests:
         review = review_submit(drug=draft_drug, by=contributor)
         client.force_login(contributor)
         data = set_field(open_change_form(client, draft_drug), "drug_class", "Cobalamins")
-        after_admin_reads(lambda: review_approve(review=review, by=reviewer))
+        after_admin_reads(lambda: review_fully_approve(review, reviewer))
 
         assert client.post(change_url(draft_drug), data).status_code == 302
 
@@ -99,7 +99,7 @@ class StaleAdminSaveTests:
         assert client.post(change_url(draft_drug), data).status_code == 302
 
         with pytest.raises(IllegalTransition, match="superseded"):
-            review_approve(review=review, by=reviewer)
+            review_fully_approve(review, reviewer)
         assert Drug.objects.get(pk=draft_drug.pk).published_revision_id is None
         assert Review.objects.get(pk=review.pk).status == Review.Status.SUPERSEDED
 
@@ -122,7 +122,7 @@ class StaleModelSaveTests:
         """A drug loaded before an approval and saved after it stays published."""
         review = review_submit(drug=draft_drug, by=contributor)
         stale = Drug.objects.get(pk=draft_drug.pk)
-        review_approve(review=review, by=reviewer)
+        review_fully_approve(review, reviewer)
 
         stale.regulatory_notes = "Prescription only."
         stale.save()
@@ -147,7 +147,7 @@ class StaleModelSaveTests:
         review = review_submit(drug=draft_drug, by=contributor)
         stale_review = Review.objects.get(pk=review.pk)
         stale_revision = Revision.objects.get(pk=review.revision_id)
-        review_approve(review=review, by=reviewer)
+        review_fully_approve(review, reviewer)
 
         stale_review.comment = "Reworded."
         stale_review.save()
@@ -256,7 +256,7 @@ class ConcurrentSaveTests:
         save.start()
         try:
             assert has_read.wait(PATIENCE)
-            review_approve(review=review, by=reviewer)
+            review_fully_approve(review, reviewer)
         finally:
             approved.set()
             save.join(PATIENCE)

@@ -14,6 +14,19 @@ from reviews.services import review_request_changes, review_submit
 from tests.factories import ContributorFactory, edit_section, join_groups, monograph, publish
 
 QUEUE = reverse("admin:reviews_review_changelist")
+
+
+def make_part_overdue(drug, kind: str, *, days: int) -> None:
+    """Put one live part (and so the monograph) `days` past its review date."""
+    revision = drug.published_revision
+    due = timezone.localdate() - timedelta(days=days)
+    part = revision.reviewed_parts.get(kind=kind)
+    part.next_review_due = due
+    part.save(update_fields=["next_review_due"])
+    revision.next_review_due = due
+    revision.save(update_fields=["next_review_due"])
+
+
 OVERDUE = reverse("admin:reviews_review_overdue")
 
 
@@ -50,7 +63,7 @@ class ReviewQueueTests:
         client.force_login(reviewer)
         response = client.get(QUEUE)
         assert '<td class="field-submitter">Carla Contreras</td>' in response.text
-        assert '<td class="field-changed_sections">Dosage</td>' in response.text
+        assert '<td class="field-changed_sections">Dosage (0 of 2 approvals)</td>' in response.text
 
     def test_mine_to_review_leaves_out_my_own_edits(self, client, contributor, reviewer):
         """'Mine to review' lists only what the reviewer may decide: nothing they edited."""
@@ -108,45 +121,45 @@ class ReviewQueueTests:
 
 @pytest.mark.django_db
 class OverdueTests:
-    def test_approval_sets_next_review_a_year_ahead(self, contributor, reviewer, settings):
-        """By default a monograph is due for re-review twelve months after approval."""
-        assert settings.MEDREF_REVIEW_INTERVAL_DAYS == 365
-        drug = publish(monograph(name="Yearamine"), contributor=contributor, reviewer=reviewer)
-        revision = drug.published_revision
-        assert revision.next_review_due == (revision.approved_at + timedelta(days=365)).date()
-
-    def test_review_interval_is_configurable(self, contributor, reviewer, settings):
-        """MEDREF_REVIEW_INTERVAL_DAYS sets how long an approval lasts."""
-        settings.MEDREF_REVIEW_INTERVAL_DAYS = 30
+    def test_review_intervals_are_configurable(self, contributor, reviewer, settings):
+        """The policy's interval per risk class sets when each part is due again."""
+        policy = settings.MEDREF_REVIEW_POLICY
+        settings.MEDREF_REVIEW_POLICY = {
+            **policy,
+            "risk_classes": {
+                "high": {"approvals": 2, "review_interval_months": 1},
+                "standard": {"approvals": 1, "review_interval_months": 6},
+            },
+        }
         drug = publish(monograph(name="Monthamine"), contributor=contributor, reviewer=reviewer)
         revision = drug.published_revision
-        assert revision.next_review_due == (revision.approved_at + timedelta(days=30)).date()
+        approved = timezone.localdate(revision.approved_at)
+        dosage = revision.reviewed_parts.get(kind="dosage")
+        usage = revision.reviewed_parts.get(kind="usage")
+        assert (dosage.next_review_due - approved).days in range(28, 32)
+        assert (usage.next_review_due - approved).days in range(180, 185)
+        assert revision.next_review_due == dosage.next_review_due
 
-    def test_overdue_list_shows_only_past_due_published_monographs(
-        self, client, contributor, reviewer
-    ):
-        """Reviewers see which published monographs are past their re-review date."""
+    def test_overdue_list_shows_only_past_due_parts(self, client, contributor, reviewer):
+        """Reviewers see which live parts are past their review date, and by how much."""
         overdue = publish(monograph(name="Lateamine"), contributor=contributor, reviewer=reviewer)
         current = publish(monograph(name="Fineamine"), contributor=contributor, reviewer=reviewer)
-        revision = overdue.published_revision
-        revision.next_review_due = timezone.localdate() - timedelta(days=10)
-        revision.save(update_fields=["next_review_due"])
+        make_part_overdue(overdue, "usage", days=10)
         client.force_login(reviewer)
         response = client.get(OVERDUE)
         assert response.status_code == 200
+        assert [row.part.title for row in response.context["overdue"]] == ["Usage"]
         assert "Lateamine" in response.text
         assert current.name not in response.text
         assert "<td>10</td>" in response.text
         assert "Overdue for re-review (1)" in client.get(QUEUE).text
 
     def test_overdue_list_query_count_is_constant(self, client, contributor, reviewer):
-        """The overdue list costs the same queries for one monograph as for five."""
+        """The overdue list costs the same queries for one part as for five."""
 
         def make_overdue(name):
             drug = publish(monograph(name=name), contributor=contributor, reviewer=reviewer)
-            revision = drug.published_revision
-            revision.next_review_due = timezone.localdate() - timedelta(days=1)
-            revision.save(update_fields=["next_review_due"])
+            make_part_overdue(drug, "usage", days=1)
 
         client.force_login(reviewer)
         make_overdue("Overamine 0")
@@ -157,7 +170,7 @@ class OverdueTests:
             make_overdue(f"Overamine {number}")
         with CaptureQueriesContext(connection) as five:
             response = client.get(OVERDUE)
-        assert len(response.context["rows"]) == 5
+        assert len(response.context["overdue"]) == 5
         assert len(five) == len(one)
 
     def test_readers_cannot_see_the_overdue_list(self, client, reader, login_url):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from monographs.models import Drug
+from monographs.models import Drug, SectionKind
 from reviews.exceptions import NotPermitted
 from reviews.models import Review, ReviewerProfile, can_decide, reviewer_display_name
 from reviews.services import review_approve, review_request_changes, review_submit
@@ -114,7 +114,7 @@ class ReviewerNameTests:
         """Page, JSON-LD, API, feed, home and change log credit the name, not the username."""
         nameless_reviewer.first_name, nameless_reviewer.last_name = "Zoe", "Quist"
         nameless_reviewer.save()
-        drug = monograph(name="Creditol")
+        drug = monograph(name="Creditol", sections=(SectionKind.USAGE,))
         review_approve(review=review_submit(drug=drug, by=contributor), by=nameless_reviewer)
         pages = [
             f"/drugs/{drug.slug}/",
@@ -129,7 +129,7 @@ class ReviewerNameTests:
             assert response.status_code == 200, url
             assert LOGIN not in response.content.decode(), url
         assert "Zoe Quist, MD" in client.get(f"/drugs/{drug.slug}/").content.decode()
-        assert client.get(f"/api/drugs/{drug.slug}/").json()["reviewed_by"] == "Zoe Quist, MD"
+        assert client.get(f"/api/drugs/{drug.slug}/").json()["reviewed_by"] == ["Zoe Quist, MD"]
 
     def test_display_name_never_falls_back_to_the_login(self, nameless_reviewer):
         """What approvals are credited with is empty rather than a username."""

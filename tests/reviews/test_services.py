@@ -4,7 +4,7 @@ from monographs.models import Drug
 from reviews.exceptions import NothingToSubmit, OwnEditApproval, StaleRevision
 from reviews.models import AuditEntry, Review
 from reviews.services import review_approve, review_submit
-from tests.factories import join_groups
+from tests.factories import join_groups, review_fully_approve
 
 
 @pytest.mark.django_db
@@ -12,7 +12,7 @@ class ApproveTests:
     def test_approval_publishes_the_frozen_revision(self, draft_drug, contributor, reviewer):
         """Approving points the drug at the revision the reviewer read."""
         review = review_submit(drug=draft_drug, by=contributor)
-        review_approve(review=review, by=reviewer)
+        review_fully_approve(review, reviewer)
         draft_drug.refresh_from_db()
         assert draft_drug.published_revision == review.revision
         assert "Medically" not in draft_drug.published_revision.article_html
