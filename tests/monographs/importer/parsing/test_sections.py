@@ -14,13 +14,17 @@ class SectionKindTests:
             ("Side Effects, Warnings, and Drug Interactions", SectionKind.SIDE_EFFECTS),
             ("Dosage and Administration", SectionKind.DOSAGE),
             ("Uses and indications", SectionKind.USAGE),
-            ("Warnings and precautions", SectionKind.PRECAUTIONS),
+            ("Warnings and precautions", SectionKind.WARNINGS),
+            ("Precautions", SectionKind.PRECAUTIONS),
+            ("Boxed warning", SectionKind.WARNINGS),
+            ("Pregnancy and breastfeeding", SectionKind.PREGNANCY),
             ("Contra-indications", SectionKind.CONTRAINDICATIONS),
             ("Drug interactions", SectionKind.INTERACTIONS),
             ("Mechanism of action", SectionKind.HOW_IT_WORKS),
             ("Frequently Asked Questions", "faq"),
-            ("Storage", SectionKind.OTHER),
-            ("Overdose", SectionKind.OTHER),
+            ("Storage", SectionKind.STORAGE),
+            ("Overdose", SectionKind.OVERDOSE),
+            ("Packaging", SectionKind.OTHER),
         ],
     )
     def test_first_keyword_decides(self, heading, kind):
@@ -29,7 +33,7 @@ class SectionKindTests:
 
     def test_unknown_heading_kept_as_other(self):
         """An unrecognised heading becomes an "other" section that keeps the heading."""
-        parsed = parse_document("# Foo\n\n## Storage\n\nKeep cool.", source_name="x.md")
+        parsed = parse_document("# Foo\n\n## Packaging\n\nIn blisters.", source_name="x.md")
         assert [(s.kind, s.heading, s.body) for s in parsed.sections] == [
-            (SectionKind.OTHER, "Storage", "Keep cool.")
+            (SectionKind.OTHER, "Packaging", "In blisters.")
         ]
