@@ -486,8 +486,9 @@ class _Replayer:
         review, reviewer = in_review.review, self.people.users[step.by]
         drug, revision = review.drug, review.revision
         progress = self._progress(in_review)
-        recorded = [
-            PartDecision(
+        recorded = []
+        for part in progress.approvable_by(reviewer):
+            verdict = PartDecision(
                 review=review,
                 part_key=part.key,
                 part_hash=part.change.content_hash,
@@ -498,14 +499,15 @@ class _Replayer:
                 decided_at=step.at,
                 created_at=step.at,
             )
-            for part in progress.approvable_by(reviewer)
-        ]
+            # As `_verdict` does: the progress now counts it, as rebuilt it would.
+            part.decisions.append(verdict)
+            recorded.append(verdict)
         if not recorded:
             raise ValueError(f"{drug.name}: {step.by} has no part left to approve.")
         in_review.verdicts += recorded
         rows.part_decisions += recorded
-        progress = self._progress(in_review)
-        if progress.is_complete:
+        complete = progress.is_complete
+        if complete:
             review.close(status=Review.Status.APPROVED, at=step.at)
             self._go_live(rows, review, progress, live, at=step.at)
             outcome, action = Decision.Outcome.APPROVED, AuditEntry.Action.APPROVED
@@ -525,7 +527,7 @@ class _Replayer:
             )
         )
         self._audit(rows, keys, drug, action, reviewer.pk, revision, step, comment)
-        return progress.is_complete
+        return complete
 
     @staticmethod
     def _progress(in_review: _OpenReview) -> ReviewProgress:
