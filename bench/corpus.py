@@ -2,8 +2,10 @@
 
 Pure data built from word lists with a seeded `random.Random`; no network and no model. The
 corpus is a list of `DrugPlan`s, each telling who created which content when, and the sequence
-of edits, submissions and approvals that follows. `bench.writers` replays the plans into the
-database, either through the real services or through their bulk equivalents.
+of edits, submissions and approvals that follows. A revision gets as many approve steps, by
+different reviewers, as the review policy asks of the riskiest part it changes.
+`bench.writers` replays the plans into the database, either through the real services or
+through their bulk equivalents.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monographs.models import Origin, SectionKind
+from monographs.parts import DETAILS_KIND, FAQ_KIND
+from reviews.policy import requirement_for
 
 LARGE_MONOGRAPH_NAME = "Polytrexamine"
 LARGE_MONOGRAPH_SECTIONS = 20
@@ -324,7 +328,9 @@ class Edit:
 
 @dataclass
 class Step:
-    action: str  # "edit", "submit" or "approve"
+    # "edit", "submit" or "approve"; a revision some of whose changed parts need several
+    # approvals has one approve step per approval, each by a different reviewer.
+    action: str
     by: str
     at: datetime
     edits: list[Edit] = field(default_factory=list)
@@ -643,6 +649,9 @@ class Corpus:
             [spec.fields.copy() for spec in faqs],
         )
         steps: list[Step] = []
+        # Further approvers draw from their own generator: the rest of the plan stays as it was.
+        approvers_rng = _rng(f"{self.seed}-{index}-approvers")
+        changed = _all_kinds(state)
         at = created_at + timedelta(hours=rng.uniform(1, 72))
         approvals = rng.choice([2, 2, 3])
         pending_first = rng.random() < 0.01
@@ -651,6 +660,7 @@ class Corpus:
                 at += age * rng.uniform(0.12, 0.25)
                 author = rng.choice(self.contributors)
                 edits = [self._edit(rng, state, name, drug_class) for _ in range(rng.randint(1, 3))]
+                changed = {_edited_kind(state, edit) for edit in edits}
                 steps.append(Step("edit", author, at, edits))
                 at += timedelta(hours=rng.uniform(1, 48))
             comment = REVIEW_COMMENTS[0] if not number else rng.choice(REVIEW_COMMENTS[1:])
@@ -658,7 +668,7 @@ class Corpus:
             if pending_first:
                 break
             at += timedelta(hours=rng.uniform(2, 240))
-            steps.append(Step("approve", rng.choice(self.reviewers), at))
+            steps += self._approvals(approvers_rng, rng.choice(self.reviewers), at, changed)
         if not pending_first and rng.random() < 0.07:
             at = self.anchor - timedelta(days=rng.uniform(2, 30))
             author = rng.choice(self.contributors)
@@ -669,6 +679,17 @@ class Corpus:
         return DrugPlan(
             name, fields, components, sections, faqs, author_of(steps, author), created_at, steps
         )
+
+    def _approvals(self, rng, first: str, at: datetime, kinds: set[str]) -> list[Step]:
+        """Approve steps for a revision changing parts of `kinds`: one by `first`, then one by
+        another reviewer for each further approval its riskiest part needs under the policy."""
+        needed = max(requirement_for(kind).approvals for kind in kinds)
+        others = rng.sample([name for name in self.reviewers if name != first], needed - 1)
+        steps = [Step("approve", first, at)]
+        for reviewer in others:
+            at += timedelta(hours=rng.uniform(1, 72))
+            steps.append(Step("approve", reviewer, at))
+        return steps
 
     def _large_plan(self) -> DrugPlan:
         """A 20-section monograph with 1,000 history rows and a review in progress."""
@@ -700,25 +721,43 @@ class Corpus:
         edits_left = LARGE_MONOGRAPH_HISTORY_ROWS - 1 - len(sections) - len(faqs)
         blocks = 13
         per_block = edits_left // blocks
+        approvers_rng = _rng(f"{self.seed}-large-approvers")
         at = created_at + timedelta(hours=2)
         steps: list[Step] = [Step("submit", "contributor01", at, comment=REVIEW_COMMENTS[0])]
         at += timedelta(days=2)
-        steps.append(Step("approve", rng.choice(self.reviewers), at))
+        steps += self._approvals(approvers_rng, rng.choice(self.reviewers), at, _all_kinds(state))
         for block in range(blocks):
             size = per_block if block < blocks - 1 else edits_left - per_block * (blocks - 1)
             at += timedelta(days=100)
+            changed = set()
             for start in range(0, size, 10):
                 author = rng.choice(self.contributors)
                 edits = [
                     self._edit(rng, state, name, drug_class) for _ in range(min(10, size - start))
                 ]
+                changed |= {_edited_kind(state, edit) for edit in edits}
                 steps.append(Step("edit", author, at, edits))
                 at += timedelta(hours=3)
             steps.append(Step("submit", author, at, comment=rng.choice(REVIEW_COMMENTS[1:])))
             if block < blocks - 1:
                 at += timedelta(days=3)
-                steps.append(Step("approve", rng.choice(self.reviewers), at))
+                steps += self._approvals(approvers_rng, rng.choice(self.reviewers), at, changed)
         return DrugPlan(name, fields, [], sections, faqs, "contributor01", created_at, steps)
+
+
+def _all_kinds(state) -> set[str]:
+    """The kinds of every part of a plan's document (all of them change in its first revision)."""
+    _drug, sections, faqs = state
+    return {DETAILS_KIND, *(section["kind"] for section in sections)} | (
+        {FAQ_KIND} if faqs else set()
+    )
+
+
+def _edited_kind(state, edit: Edit) -> str:
+    """The kind of the part `edit` changes (a section's kind, "faq" or "details")."""
+    if edit.target == "section":
+        return state[1][edit.index]["kind"]
+    return FAQ_KIND if edit.target == "faq" else DETAILS_KIND
 
 
 def author_of(steps: list[Step], fallback: str) -> str:

@@ -3,14 +3,20 @@
 Two writers replay the same plans:
 
 - `ServicesWriter` goes through the real code: model `save()` (history rows, rendered HTML,
-  versions) and `reviews.services.review_submit` / `review_approve`. It is the reference, and
-  too slow for 10,000 drugs (about 60 queries and a template render per revision).
+  versions) and `reviews.services.review_submit` / `review_approve` (one call per approve
+  step, so a revision needing two approvals is approved by two reviewers in turn). It is the
+  reference, and too slow for 10,000 drugs (about 60 queries and a template render per
+  revision).
 - `BulkWriter` produces the same rows with `bulk_create`: drugs, sections and FAQ items with
   their history rows (one per save the workflow would make, with that save's user, date and
   `version`), revisions whose `content` is `Drug.document(with_html=True)` of the working copy
-  at submission, `content_hash`, `authors` computed as `edit_authors` would, approval fields and
-  `article_html` from `Revision.assemble_article()`, reviews, decisions and audit entries, and
-  finally `publication_changed()` for every published drug. Markdown is rendered by
+  at submission, `content_hash`, `authors` computed as `edit_authors` would, reviews, the
+  verdict on each changed part (`PartDecision`), decisions (approved in part, then approved)
+  and audit entries, the review record of every part of each approved revision
+  (`ReviewedPart`, with its reviewers), the approval fields `_go_live` stamps and
+  `article_html` from `Revision.assemble_article()`, and finally `publication_changed()` for
+  every published drug. What is pure in the workflow (`monographs.parts`, `reviews.policy`,
+  `reviews.progress`, `credit_line`) is called, not copied. Markdown is rendered by
   `render_markdown` in a process pool. `tests/bench/test_writers.py` checks that both writers
   produce the same rows for the same plans.
 """
@@ -25,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from unittest import mock
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
@@ -35,18 +40,21 @@ from django.utils.text import slugify
 
 from bench.corpus import Corpus, DrugPlan, user_specs
 from monographs.markdown import render_markdown
-from monographs.models import Drug, FAQItem, Revision, Section, document_hash
+from monographs.models import Drug, FAQItem, ReviewedPart, Revision, Section, document_hash
+from monographs.parts import document_parts
 from monographs.publication import publication_changed
 from reviews.models import (
     CONTRIBUTORS_GROUP,
     REVIEWERS_GROUP,
     AuditEntry,
     Decision,
+    PartDecision,
     Review,
     ReviewerProfile,
-    reviewer_display_name,
 )
-from reviews.services import review_approve, review_submit
+from reviews.policy import requirement_for
+from reviews.progress import ReviewProgress, review_progress
+from reviews.services import _decided_parts_text, credit_line, review_approve, review_submit
 
 BULK_PATH = "bulk"
 SERVICES_PATH = "services"
@@ -243,7 +251,17 @@ def _clock(at: datetime):
 
 # `Model.history` builds a manager class on every access: look the history models up once.
 _HISTORY_MODELS = {model: model.history.model for model in (Drug, Section, FAQItem)}
-_ROW_MODELS = (Drug, Section, FAQItem, Revision, Review, Decision, AuditEntry)
+_ROW_MODELS = (
+    Drug,
+    Section,
+    FAQItem,
+    Revision,
+    Review,
+    Decision,
+    AuditEntry,
+    PartDecision,
+    ReviewedPart,
+)
 
 
 @contextlib.contextmanager
@@ -293,6 +311,9 @@ class _Rows:
     authors: list = field(default_factory=list)
     reviews: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
+    part_decisions: list = field(default_factory=list)
+    reviewed_parts: list = field(default_factory=list)
+    part_reviewers: list = field(default_factory=list)  # ReviewedPart.reviewers rows
     audits: list = field(default_factory=list)
     history: dict = field(default_factory=lambda: {model: [] for model in _HISTORY_MODELS})
     to_assemble: list = field(default_factory=list)  # revisions whose article needs the database
@@ -300,18 +321,34 @@ class _Rows:
 
 @dataclass
 class _People:
-    """What replaying needs to know about the corpus's users (picklable)."""
+    """The corpus's users by username, with their reviewer profiles loaded (picklable): the
+    review policy and the credits read them, and the workers have no database."""
 
-    ids: dict[str, int]
-    credits: dict[str, str]
+    users: dict
 
 
-def _replay_tasks(people: _People, interval: timedelta, tasks: list[_Task]) -> _Rows:
+@dataclass
+class _OpenReview:
+    """The open review being replayed and the verdicts given on its parts so far."""
+
+    review: Review
+    verdicts: list[PartDecision] = field(default_factory=list)
+
+
+@dataclass
+class _LivePart:
+    """The review record of one part of the published revision, and who reviewed it."""
+
+    record: ReviewedPart
+    reviewer_ids: list[int]
+
+
+def _replay_tasks(people: _People, tasks: list[_Task]) -> _Rows:
     """Render, replay and assemble a batch of drugs in memory (runs in a worker process)."""
     texts = sorted(set().union(*(task.plan.texts() for task in tasks)))
     html = dict(zip(texts, map(render_markdown, texts), strict=True))
     rows = _Rows()
-    replayer = _Replayer(people, interval, html)
+    replayer = _Replayer(people, html)
     for task in tasks:
         replayer.replay(task, rows)
     needs_database = []
@@ -327,13 +364,14 @@ def _replay_tasks(people: _People, interval: timedelta, tasks: list[_Task]) -> _
 class _Replayer:
     """Play one plan's saves, submissions and approvals on unsaved model instances."""
 
-    def __init__(self, people: _People, interval: timedelta, html: dict[str, str]):
+    def __init__(self, people: _People, html: dict[str, str]):
         self.people = people
-        self.interval = interval
+        self.user_ids = {name: user.pk for name, user in people.users.items()}
         self.html = html
 
     def replay(self, task: _Task, rows: _Rows) -> None:
-        plan, keys, user_id = task.plan, task.keys, self.people.ids.__getitem__
+        plan, keys = task.plan, task.keys
+        user_id = self.user_ids.__getitem__
         at = plan.created_at
         drug = Drug(
             id=keys(Drug),
@@ -372,7 +410,8 @@ class _Replayer:
             self._history(rows, instance, "+", creator, stamp)
             saves.append((stamp, creator))
 
-        last_approved = revision = review = None
+        last_approved = revision = in_review = None
+        live: dict[str, _LivePart] = {}  # the published revision's parts, by key
         number = 0
         for step in plan.steps:
             by = user_id(step.by)
@@ -394,7 +433,10 @@ class _Replayer:
                     self._history(rows, target, "~", by, stamp)
                     saves.append((stamp, by))
             elif step.action == "submit":
-                # revision_freeze + review_submit
+                # revision_freeze + review_submit. Every submission follows the approval of the
+                # one before, so none is superseded and no approval carries over.
+                if in_review is not None:
+                    raise ValueError(f"{plan.name}: submitted again while still in review.")
                 number += 1
                 document = drug.document(with_html=True)
                 revision = Revision(
@@ -416,51 +458,141 @@ class _Replayer:
                     Revision.authors.through(revision_id=revision.pk, user_id=author)
                     for author in sorted(authors)
                 )
-                review = Review(
-                    id=keys(Review),
-                    drug=drug,
-                    revision=revision,
-                    status=Review.Status.IN_REVIEW,
-                    submitted_by_id=by,
-                    submitted_at=step.at,
-                    comment=step.comment,
-                )
-                rows.reviews.append(review)
-                self._audit(rows, keys, drug, AuditEntry.Action.SUBMITTED, by, revision, step)
-            else:
-                # review_approve: close the review, approve the revision, publish it. The
-                # article is assembled after the replay (see `_replay_tasks`).
-                review.close(status=Review.Status.APPROVED, at=step.at)
-                revision.record_approval(
-                    by=get_user_model()(pk=by),
-                    credit=self.people.credits[step.by],
-                    at=step.at,
-                    review_interval=self.interval,
-                    assemble=False,
-                )
-                rows.to_assemble.append(revision)
-                drug.published_revision = revision
-                drug.updated_at = step.at
-                rows.decisions.append(
-                    Decision(
-                        id=keys(Decision),
-                        review=review,
-                        reviewer_id=by,
-                        outcome=Decision.Outcome.APPROVED,
-                        comment="",
-                        section_notes={},
-                        created_at=step.at,
+                in_review = _OpenReview(
+                    Review(
+                        id=keys(Review),
+                        drug=drug,
+                        revision=revision,
+                        status=Review.Status.IN_REVIEW,
+                        submitted_by_id=by,
+                        submitted_at=step.at,
+                        comment=step.comment,
                     )
                 )
-                self._audit(rows, keys, drug, AuditEntry.Action.APPROVED, by, revision, step)
-                last_approved, revision, review = revision, None, None
+                rows.reviews.append(in_review.review)
+                self._audit(
+                    rows, keys, drug, AuditEntry.Action.SUBMITTED, by, revision, step, step.comment
+                )
+            elif self._approve(rows, keys, in_review, live, step):
+                last_approved, revision, in_review = revision, None, None
         del drug._prefetched_objects_cache
         rows.drugs.append(drug)
         rows.sections.extend(sections)
         rows.faqs.extend(faqs)
 
+    def _approve(self, rows, keys, in_review: _OpenReview, live: dict, step) -> bool:
+        """review_approve: `step.by` approves every changed part they may; True if that
+        completes the review and its revision went live."""
+        review, reviewer = in_review.review, self.people.users[step.by]
+        drug, revision = review.drug, review.revision
+        progress = self._progress(in_review)
+        recorded = []
+        for part in progress.approvable_by(reviewer):
+            verdict = PartDecision(
+                review=review,
+                part_key=part.key,
+                part_hash=part.change.content_hash,
+                part_title=part.title[:500],
+                reviewer=reviewer,
+                outcome=PartDecision.Outcome.APPROVED,
+                note="",
+                decided_at=step.at,
+                created_at=step.at,
+            )
+            # As `_verdict` does: the progress now counts it, as rebuilt it would.
+            part.decisions.append(verdict)
+            recorded.append(verdict)
+        if not recorded:
+            raise ValueError(f"{drug.name}: {step.by} has no part left to approve.")
+        in_review.verdicts += recorded
+        rows.part_decisions += recorded
+        complete = progress.is_complete
+        if complete:
+            review.close(status=Review.Status.APPROVED, at=step.at)
+            self._go_live(rows, review, progress, live, at=step.at)
+            outcome, action = Decision.Outcome.APPROVED, AuditEntry.Action.APPROVED
+            comment = _decided_parts_text(recorded, "")
+        else:
+            outcome, action = Decision.Outcome.PARTLY_APPROVED, AuditEntry.Action.PARTS_DECIDED
+            comment = f"{_decided_parts_text(recorded, '')} Still needed: {progress.summary}."
+        rows.decisions.append(
+            Decision(
+                id=keys(Decision),
+                review=review,
+                reviewer=reviewer,
+                outcome=outcome,
+                comment="",
+                section_notes={},
+                created_at=step.at,
+            )
+        )
+        self._audit(rows, keys, drug, action, reviewer.pk, revision, step, comment)
+        return complete
+
     @staticmethod
-    def _audit(rows, keys, drug, action, actor, revision, step) -> None:
+    def _progress(in_review: _OpenReview) -> ReviewProgress:
+        """The review's progress against what is live, from the verdicts replayed so far."""
+        review = in_review.review
+        return review_progress(
+            review, base=review.drug.published_revision, decisions=in_review.verdicts
+        )
+
+    @staticmethod
+    def _go_live(rows, review: Review, progress: ReviewProgress, live: dict, *, at) -> None:
+        """_go_live: record each part's review (`record_reviewed_parts`), stamp the revision
+        and point the drug at it. The article is assembled after the replay."""
+        revision, drug = review.revision, review.drug
+        published = []
+        for part in document_parts(revision.content):
+            changed = progress.part(part.key)
+            requirement = requirement_for(part.kind)
+            record = ReviewedPart(
+                revision=revision,
+                key=part.key,
+                kind=part.kind,
+                title=part.title[:500],
+                position=part.position,
+                content_hash=part.content_hash,
+                risk=requirement.risk,
+            )
+            kept = live.get(part.key)
+            if changed is None and kept and kept.record.content_hash == part.content_hash:
+                record.reviewed_at, record.credits = kept.record.reviewed_at, kept.record.credits
+                record.next_review_due = kept.record.next_review_due
+                reviewer_ids = kept.reviewer_ids
+            elif changed is not None and changed.approvals:
+                record.reviewed_at = max(d.decided_at for d in changed.approvals)
+                record.credits = changed.credits
+                record.next_review_due = requirement.next_review_due(record.reviewed_at)
+                reviewer_ids = [d.reviewer_id for d in changed.approvals]
+            else:
+                raise ValueError(f"{drug.name}: “{part.title}” has no review to publish it with.")
+            published.append(_LivePart(record, reviewer_ids))
+        records = [part.record for part in published]
+        rows.reviewed_parts += records
+        # The parts are numbered on insert; bulk_create gives each link its part's key then.
+        rows.part_reviewers += [
+            ReviewedPart.reviewers.through(reviewedpart=part.record, user_id=user_id)
+            for part in published
+            for user_id in part.reviewer_ids
+        ]
+        live.clear()
+        live.update((part.record.key, part) for part in published)
+        approvers = [d.reviewer for part in progress.parts for d in part.approvals]
+        last = max(records, key=lambda record: record.reviewed_at)
+        revision.record_approval(
+            by=approvers[-1] if approvers else None,
+            credit=credit_line(records),
+            at=last.reviewed_at,
+            next_review_due=min(record.next_review_due for record in records),
+            assemble=False,
+        )
+        rows.to_assemble.append(revision)
+        drug.published_revision = revision
+        drug.updated_at = at
+
+    @staticmethod
+    def _audit(rows, keys, drug, action, actor, revision, step, comment) -> None:
         rows.audits.append(
             AuditEntry(
                 id=keys(AuditEntry),
@@ -468,7 +600,7 @@ class _Replayer:
                 action=action,
                 actor_id=actor,
                 revision=revision,
-                comment=step.comment,
+                comment=comment,
                 created_at=step.at,
             )
         )
@@ -515,11 +647,7 @@ class BulkWriter:
     """Write plans with bulk inserts, `workers` processes rendering and replaying them."""
 
     def __init__(self, users: dict, *, workers: int = 1, batch_size: int = 25):
-        self.people = _People(
-            ids={name: user.pk for name, user in users.items()},
-            credits={name: reviewer_display_name(user) for name, user in users.items()},
-        )
-        self.interval = timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS)
+        self.people = _People(users=users)
         self.workers = workers
         self.batch_size = batch_size
         self.drug_ids: dict[str, int] = {}
@@ -531,7 +659,7 @@ class BulkWriter:
         }
         batches = (self._tasks(batch) for batch in _chunks(plans, self.batch_size))
         done = 0
-        with _keeping_timestamps(Drug, Revision, Review, Decision, AuditEntry):
+        with _keeping_timestamps(Drug, Revision, Review, Decision, AuditEntry, PartDecision):
             for rows in self._replayed(batches):
                 self._insert(rows)
                 done += len(rows.drugs)
@@ -557,7 +685,7 @@ class BulkWriter:
         """Replayed batches in order; up to two batches per worker in flight."""
         if self.workers <= 1:
             for tasks in batches:
-                yield _replay_tasks(self.people, self.interval, tasks)
+                yield _replay_tasks(self.people, tasks)
             return
         if not connection.in_atomic_block:
             # The forked workers must not share a database socket (they use none: combinations,
@@ -566,9 +694,7 @@ class BulkWriter:
         with multiprocessing.get_context("fork").Pool(self.workers) as pool:
             in_flight: list = []
             for tasks in batches:
-                in_flight.append(
-                    pool.apply_async(_replay_tasks, (self.people, self.interval, tasks))
-                )
+                in_flight.append(pool.apply_async(_replay_tasks, (self.people, tasks)))
                 if len(in_flight) > 2 * self.workers:
                     yield in_flight.pop(0).get()
             while in_flight:
@@ -576,6 +702,15 @@ class BulkWriter:
 
     @transaction.atomic
     def _insert(self, rows: _Rows) -> None:
+        # How many part verdicts and review records a plan writes depends on how many parts
+        # each revision changes, known only once replayed: they are numbered here, in order.
+        number = _Keys(self.next_keys)
+        for model, objects in (
+            (PartDecision, rows.part_decisions),
+            (ReviewedPart, rows.reviewed_parts),
+        ):
+            for row in objects:
+                row.pk = number(model)
         Drug.objects.bulk_create(rows.drugs)
         Drug.components.through.objects.bulk_create(rows.components)
         for revision in rows.to_assemble:
@@ -585,7 +720,10 @@ class BulkWriter:
             (FAQItem, rows.faqs),
             (Revision, rows.revisions),
             (Revision.authors.through, rows.authors),
+            (ReviewedPart, rows.reviewed_parts),
+            (ReviewedPart.reviewers.through, rows.part_reviewers),
             (Review, rows.reviews),
+            (PartDecision, rows.part_decisions),
             (Decision, rows.decisions),
             (AuditEntry, rows.audits),
         ]:

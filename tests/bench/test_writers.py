@@ -1,8 +1,7 @@
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -13,9 +12,19 @@ from bench.corpus import (
 )
 from bench.writers import BULK_PATH, SERVICES_PATH, dataset_generate
 from monographs.markdown import render_markdown
-from monographs.models import Drug, FAQItem, Revision, SearchDocument, Section, document_hash
+from monographs.models import (
+    Drug,
+    FAQItem,
+    ReviewedPart,
+    Revision,
+    SearchDocument,
+    Section,
+    document_hash,
+)
+from monographs.parts import document_parts
 from monographs.services import drug_content_hash
-from reviews.models import AuditEntry, Decision, Review
+from reviews.models import AuditEntry, Decision, PartDecision, Review
+from reviews.policy import requirement_for
 
 ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)
 HISTORY = {model: model.history.model for model in (Drug, Section, FAQItem)}
@@ -69,19 +78,52 @@ class GeneratedWorkflowTests:
             revision = drug.published_revision
             assert revision.is_approved
             assert revision.approved_by_credit
-            assert (
-                revision.next_review_due
-                == (
-                    revision.approved_at + timedelta(days=settings.MEDREF_REVIEW_INTERVAL_DAYS)
-                ).date()
-            )
             assert revision.review.status == Review.Status.APPROVED
             assert Decision.objects.filter(
                 review=revision.review, outcome=Decision.Outcome.APPROVED
             ).exists()
             actions = set(revision.audit_entries.values_list("action", flat=True))
-            assert actions == {AuditEntry.Action.SUBMITTED, AuditEntry.Action.APPROVED}
+            assert actions <= {
+                AuditEntry.Action.SUBMITTED,
+                AuditEntry.Action.PARTS_DECIDED,
+                AuditEntry.Action.APPROVED,
+            }
+            assert {AuditEntry.Action.SUBMITTED, AuditEntry.Action.APPROVED} <= actions
             assert revision.approved_by not in revision.authors.all()
+
+    def test_high_risk_parts_are_approved_by_two_different_reviewers(self):
+        """Every changed part has the approvals its policy asks for, from different people."""
+        approvals = PartDecision.objects.filter(outcome=PartDecision.Outcome.APPROVED)
+        reviewers_of = defaultdict(list)
+        for review_id, key, reviewer_id in approvals.values_list(
+            "review_id", "part_key", "reviewer_id"
+        ):
+            reviewers_of[(review_id, key)].append(reviewer_id)
+        twice = 0
+        for record in ReviewedPart.objects.prefetch_related("reviewers"):
+            needed = requirement_for(record.kind).approvals
+            assert record.reviewers.count() >= needed
+            assert len(record.credits) == record.reviewers.count()
+            twice += needed > 1
+        assert twice, "no high-risk part in the corpus"
+        for reviewers in reviewers_of.values():
+            assert len(set(reviewers)) == len(reviewers)
+        partly = Decision.objects.filter(outcome=Decision.Outcome.PARTLY_APPROVED)
+        assert partly.exists()
+        for decision in partly:
+            assert decision.review.decisions.filter(outcome=Decision.Outcome.APPROVED).exists()
+
+    def test_every_part_of_an_approved_revision_has_its_review_record(self):
+        """Each approved revision records every part's review; the next review is the soonest."""
+        for revision in Revision.objects.approved().prefetch_related("reviewed_parts"):
+            records = {record.key: record for record in revision.reviewed_parts.all()}
+            parts = document_parts(revision.content)
+            assert set(records) == {part.key for part in parts}
+            for part in parts:
+                assert records[part.key].content_hash == part.content_hash
+                assert records[part.key].reviewed_at <= revision.approved_at
+            assert revision.next_review_due == min(r.next_review_due for r in records.values())
+            assert revision.approved_at == max(r.reviewed_at for r in records.values())
 
     def test_each_revision_is_the_working_copy_frozen_when_submitted(self):
         """A revision's hash is that of the drug's document at submission, per its history."""
@@ -214,6 +256,28 @@ def _snapshot() -> dict:
     decisions = Decision.objects.values_list(
         "review__revision_id", "reviewer_id", "outcome", "comment", "section_notes", "created_at"
     )
+    part_decisions = PartDecision.objects.order_by("pk").values_list(
+        "review__revision_id",
+        "part_key",
+        "part_hash",
+        "part_title",
+        "reviewer_id",
+        "outcome",
+        "note",
+        "decided_at",
+        "carried_from_id",
+        "created_at",
+    )
+    part_reviewers = defaultdict(set)
+    for part_id, user_id in ReviewedPart.reviewers.through.objects.values_list(
+        "reviewedpart_id", "user_id"
+    ):
+        part_reviewers[part_id].add(username[user_id])
+    reviewed_parts = {}
+    for row in ReviewedPart.objects.values():
+        part_id = row.pop("id")
+        row["reviewers"] = part_reviewers[part_id]
+        reviewed_parts[(revision_key[row.pop("revision_id")], row["key"])] = row
     drugs = rows(Drug.objects.all(), lambda row: row["name"], skip=("id", "published_revision_id"))
     for drug in Drug.objects.all():
         drugs[drug.name]["published"] = revision_key.get(drug.published_revision_id)
@@ -235,6 +299,12 @@ def _snapshot() -> dict:
             (revision_key[revision_id], username[reviewer_id], outcome, comment, str(notes), at)
             for revision_id, reviewer_id, outcome, comment, notes, at in decisions
         ),
+        # In the order they were written, which is the order credits list their reviewers in.
+        "part_decisions": [
+            (revision_key[revision], key, digest, title, username[reviewer], *verdict)
+            for revision, key, digest, title, reviewer, *verdict in part_decisions
+        ],
+        "reviewed_parts": reviewed_parts,
         "audit": sorted(
             (drug_name[drug_id], at, action, username[actor], revision_key[revision], comment)
             for drug_id, at, action, actor, revision, comment in AuditEntry.objects.values_list(
@@ -252,7 +322,9 @@ def _snapshot() -> dict:
 
 def _wipe() -> None:
     AuditEntry.objects.all().delete()
+    PartDecision.objects.all().delete()
     Decision.objects.all().delete()
+    ReviewedPart.objects.all().delete()
     Review.objects.all().delete()
     Drug.objects.update(published_revision=None)
     Revision.objects.all().delete()
@@ -272,5 +344,7 @@ class BulkPathEquivalenceTests:
         generated = _snapshot()
         assert reference["revisions"], "the services wrote no revision"
         assert reference["search"], "the services indexed nothing"
+        assert reference["part_decisions"], "the services recorded no verdict on a part"
+        assert reference["reviewed_parts"], "the services recorded no part's review"
         for table in reference:
             assert generated[table] == reference[table], table
