@@ -509,23 +509,24 @@ class _Replayer:
         complete = progress.is_complete
         if complete:
             review.close(status=Review.Status.APPROVED, at=step.at)
-            self._go_live(rows, review, progress, live, at=step.at)
+            self._go_live(rows, review, progress, live, at=step.at, approver=reviewer)
             outcome, action = Decision.Outcome.APPROVED, AuditEntry.Action.APPROVED
             comment = _decided_parts_text(recorded, "")
         else:
             outcome, action = Decision.Outcome.PARTLY_APPROVED, AuditEntry.Action.PARTS_DECIDED
             comment = f"{_decided_parts_text(recorded, '')} Still needed: {progress.summary}."
-        rows.decisions.append(
-            Decision(
-                id=keys(Decision),
-                review=review,
-                reviewer=reviewer,
-                outcome=outcome,
-                comment="",
-                section_notes={},
-                created_at=step.at,
-            )
+        decision = Decision(
+            id=keys(Decision),
+            review=review,
+            reviewer=reviewer,
+            outcome=outcome,
+            comment="",
+            section_notes={},
+            created_at=step.at,
         )
+        rows.decisions.append(decision)
+        for verdict in recorded:
+            verdict.decision = decision
         self._audit(rows, keys, drug, action, reviewer.pk, revision, step, comment)
         return complete
 
@@ -538,7 +539,9 @@ class _Replayer:
         )
 
     @staticmethod
-    def _go_live(rows, review: Review, progress: ReviewProgress, live: dict, *, at) -> None:
+    def _go_live(
+        rows, review: Review, progress: ReviewProgress, live: dict, *, at, approver
+    ) -> None:
         """_go_live: record each part's review (`record_reviewed_parts`), stamp the revision
         and point the drug at it. The article is assembled after the replay."""
         revision, drug = review.revision, review.drug
@@ -578,15 +581,15 @@ class _Replayer:
         ]
         live.clear()
         live.update((part.record.key, part) for part in published)
-        approvers = [d.reviewer for part in progress.parts for d in part.approvals]
-        last = max(records, key=lambda record: record.reviewed_at)
         revision.record_approval(
-            by=approvers[-1] if approvers else None,
+            by=approver,
             credit=credit_line(records),
-            at=last.reviewed_at,
+            at=at,
             next_review_due=min(record.next_review_due for record in records),
             assemble=False,
         )
+        # The article reads the part records: hand them over as if prefetched (not yet inserted).
+        revision._prefetched_objects_cache = {"reviewed_parts": records}
         rows.to_assemble.append(revision)
         drug.published_revision = revision
         drug.updated_at = at
@@ -723,8 +726,8 @@ class BulkWriter:
             (ReviewedPart, rows.reviewed_parts),
             (ReviewedPart.reviewers.through, rows.part_reviewers),
             (Review, rows.reviews),
-            (PartDecision, rows.part_decisions),
             (Decision, rows.decisions),
+            (PartDecision, rows.part_decisions),
             (AuditEntry, rows.audits),
         ]:
             model.objects.bulk_create(objects, batch_size=200)

@@ -304,7 +304,7 @@ def _decide_locked(
     elif progress.is_complete:
         if publish_at is None:
             review.save(update_fields=review.approve(by=by, at=now))
-            _go_live(review, progress=progress, at=now)
+            _go_live(review, progress=progress, at=now, approver=by)
             action = AuditEntry.Action.APPROVED
             audit_comment = _decided_parts_text(recorded, comment)
         else:
@@ -382,18 +382,17 @@ def _decided_parts_text(decisions: list[PartDecision], comment: str) -> str:
     return " ".join(lines)
 
 
-def _go_live(review: Review, *, progress: ReviewProgress, at) -> None:
-    """Publish the locked review's revision: record each part's review, stamp the revision,
-    point the drug at it, refresh what derives from publication."""
+def _go_live(review: Review, *, progress: ReviewProgress, at, approver) -> None:
+    """Publish the locked review's revision, approved by `approver` (who completed it) at `at`:
+    record each part's review, stamp the revision, point the drug at it, refresh what derives
+    from publication."""
     revision, drug = review.revision, review.drug
     reviewed = record_reviewed_parts(revision, base=drug.published_revision, progress=progress)
-    last = max(reviewed, key=lambda part: part.reviewed_at) if reviewed else None
-    approvers = [d.reviewer for part in progress.parts for d in part.approvals]
     revision.save(
         update_fields=revision.record_approval(
-            by=approvers[-1] if approvers else None,
+            by=approver,
             credit=credit_line(reviewed),
-            at=last.reviewed_at if last else at,
+            at=at,
             next_review_due=min(part.next_review_due for part in reviewed),
         )
     )
@@ -532,8 +531,16 @@ def _publish_scheduled(review: Review, *, now) -> bool:
         review = _lock_review(review)
         if not review.is_scheduled or review.publish_at > now:
             return False
+        completing = review.decisions.filter(outcome=Decision.Outcome.APPROVED).latest(
+            "created_at", "id"
+        )
         review.save(update_fields=review.go_live(at=now))
-        _go_live(review, progress=_progress(review), at=now)
+        _go_live(
+            review,
+            progress=_progress(review),
+            at=completing.created_at,
+            approver=completing.reviewer,
+        )
         _audit(
             drug=review.drug,
             action=AuditEntry.Action.PUBLISHED_AS_SCHEDULED,

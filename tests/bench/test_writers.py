@@ -267,6 +267,8 @@ def _snapshot() -> dict:
         "decided_at",
         "carried_from_id",
         "created_at",
+        "decision__outcome",
+        "decision__created_at",
     )
     part_reviewers = defaultdict(set)
     for part_id, user_id in ReviewedPart.reviewers.through.objects.values_list(
