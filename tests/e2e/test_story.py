@@ -12,8 +12,8 @@ from django.utils import timezone
 from monographs.importer import import_file
 from monographs.models import Drug
 from monographs.public.page_cache import public_pages_changed
-from reviews.services import review_approve, review_submit
-from tests.factories import ContributorFactory, ReviewerFactory
+from reviews.services import review_submit
+from tests.factories import ContributorFactory, ReviewerFactory, review_fully_approve
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,7 @@ def site(team):
     for path in sorted(SEEDS.iterdir()):
         drug = import_file(path, user=team["contributor"])
         review = review_submit(drug=drug, by=team["contributor"], comment="Imported seed")
-        review_approve(review=review, by=team["seed_reviewer"])
+        review_fully_approve(review, team["seed_reviewer"], team["reviewer"])
     revision = Drug.objects.get(slug="cyanocobalamin").published_revision
     revision.approved_at = FIRST_REVIEW
     revision.save(update_fields=["approved_at"])
@@ -100,8 +100,18 @@ def test_contributor_edit_is_public_only_after_review(chromium, page, live_serve
     assert "Adults" in reviewer.locator("ins").all_inner_texts()
     assert reviewer.locator("del", has_text="Dosage").count() >= 1
     assert reviewer.locator("strong", has_text="one 1000 mcg tablet").count() >= 1
-    reviewer.get_by_role("button", name="Approve and publish").click()
+    # Dosage is high risk: Rob approves that part, and it waits for a second reviewer.
+    reviewer.get_by_role("group", name="Review of Dosage").get_by_label("Approve").check()
+    reviewer.get_by_role("button", name="Record my decisions").click()
     reviewer.wait_for_selector(".messagelist .success")
+    assert "Dosage: 1 of 2 approvals" in reviewer.locator("#review-progress").inner_text()
+    page.goto(public_url)
+    assert "one 1000 mcg tablet" not in page.content()
+
+    second = log_in(chromium, live_server, "rita")
+    second.goto(reviewer.url)
+    second.get_by_role("button", name="Approve all I may").click()
+    second.wait_for_selector(".messagelist .success")
 
     page.goto(public_url)
     assert page.locator("strong", has_text="one 1000 mcg tablet").count() == 1

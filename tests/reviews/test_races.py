@@ -141,13 +141,13 @@ class StaleModelSaveTests:
         assert Drug.objects.get(pk=published_drug.pk).regulatory_notes == "Prescription only."
 
     def test_stale_revision_and_review_saves_keep_the_approval(
-        self, contributor, reviewer, draft_drug
+        self, contributor, reviewer, other_reviewer, draft_drug
     ):
         """A revision or review loaded before its approval cannot erase it by saving."""
         review = review_submit(drug=draft_drug, by=contributor)
         stale_review = Review.objects.get(pk=review.pk)
         stale_revision = Revision.objects.get(pk=review.revision_id)
-        review_fully_approve(review, reviewer)
+        review_fully_approve(review, other_reviewer, reviewer)
 
         stale_review.comment = "Reworded."
         stale_review.save()
