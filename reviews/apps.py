@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from reviews.checks import review_policy_is_valid
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Editorial review"
+
+    def ready(self):
+        checks.register(review_policy_is_valid)
