@@ -380,10 +380,10 @@ class DecisionTests:
 @pytest.mark.django_db(transaction=True)
 class ConcurrentApprovalTests:
     def test_simultaneous_approvals_apply_once(self, contributor, reviewer, other_reviewer):
-        """Two reviewers approving the same revision at the same moment publish it once."""
+        """Two reviewers approving a one-approval revision at the same moment publish it once."""
         if connection.vendor != "postgresql":
             pytest.skip("row locks need PostgreSQL; the sequential case runs everywhere")
-        drug = monograph(name="Raceamine")
+        drug = monograph(name="Raceamine", sections=(SectionKind.USAGE,))
         review = review_submit(drug=drug, by=contributor)
         barrier = threading.Barrier(2)
         statuses = []
