@@ -200,10 +200,13 @@ def _review_box(row: dict, overdue: list[DuePart]) -> str:
 def _live_header(row: dict, *, overdue: list[DuePart], components, combinations) -> str:
     """The review box and combination links, which the stored article leaves to each request."""
     changes = slug_url("monographs:drug_changes", row["slug"])
+    feed = slug_url("monographs:drug_changes_feed", row["slug"])
     parts = [
         _review_box(row, overdue),
         f'<p class="changes-link"><a href="{escape(changes)}">'
-        "See what changed in each reviewed version</a></p>\n</div>\n",
+        "See what changed in each reviewed version</a> "
+        f'(<a href="{escape(feed)}" type="application/atom+xml">follow the changes</a>)'
+        "</p>\n</div>\n",
     ]
     if components:
         parts.append(f'<p class="components">Combination of: {_link_list(components)}</p>\n')
@@ -286,9 +289,12 @@ def drug_detail(request, slug):
             _related_section(related),
         )
     )
+    feed = escape(slug_url("monographs:drug_changes_feed", row["slug"]))
     meta = (
         f'<meta name="description" content="{title}: uses, dosage, side effects and how it '
         'works, with the origin of every section and its medical review.">\n'
+        f'<link rel="alternate" type="application/atom+xml" href="{feed}" '
+        f'title="{title}: reviewed changes">\n'
     )
     response = HttpResponse(
         render_page(title=title, meta=mark_safe(meta), content=mark_safe(content))  # noqa: S308

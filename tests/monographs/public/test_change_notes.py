@@ -319,3 +319,14 @@ class ChangeNoteQueryCountTests:
         with django_assert_num_queries(2):
             entries = atom_entries(client.get(feed_url(notamine)))
         assert len(entries) == versions + 1
+
+
+@pytest.mark.django_db
+def test_monograph_page_links_its_changes_feed(client, contributor, reviewer):
+    """The monograph page links the feed of its approved changes, visibly and for feed readers."""
+    drug = publish(monograph(name="Feedlinkamine"), contributor=contributor, reviewer=reviewer)
+    feed = reverse("monographs:drug_changes_feed", args=[drug.slug])
+    html = client.get(drug.get_absolute_url()).content.decode()
+    assert f'<link rel="alternate" type="application/atom+xml" href="{feed}"' in html
+    assert f'<a href="{feed}" type="application/atom+xml">follow the changes</a>' in html
+    assert client.get(feed).status_code == 200
