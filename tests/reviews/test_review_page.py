@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from monographs.models import Drug, FAQItem, Origin, SectionKind
 from reviews.models import AuditEntry, Decision, PartDecision, Review
-from reviews.services import review_approve, review_request_changes, review_submit
+from reviews.services import (
+    review_approve,
+    review_decide_parts,
+    review_request_changes,
+    review_submit,
+)
 from tests.factories import (
     ContributorFactory,
     FAQItemFactory,
@@ -186,6 +191,38 @@ class ReviewPageTests:
             response = client.get(review_url(large))
         assert len(response.context["section_rows"]) == 10
         assert len(ten) == len(one)
+
+    def test_page_query_count_does_not_grow_with_reviewers(self, client, contributor):
+        """The review page costs the same queries after one reviewer's verdicts as after three."""
+
+        def approved_in_part_by(name, count):
+            drug = monograph(
+                name=name, sections=[SectionKind.DOSAGE, SectionKind.INTERACTIONS], faqs=0
+            )
+            review = review_submit(drug=drug, by=contributor)
+            dosage = part_key_of(review, SectionKind.DOSAGE)
+            interactions = part_key_of(review, SectionKind.INTERACTIONS)
+            first = ReviewerFactory()
+            review_decide_parts(review=review, by=first, verdicts={dosage: ("approved", "")})
+            for _ in range(count - 1):
+                review_decide_parts(
+                    review=review,
+                    by=ReviewerFactory(),
+                    verdicts={interactions: ("approved", "")},
+                )
+            return review
+
+        viewer = ReviewerFactory()
+        client.force_login(viewer)
+        one_reviewer = approved_in_part_by("Oneamine", 1)
+        three_reviewers = approved_in_part_by("Threeamine", 3)
+        assert three_reviewers.decisions.count() == 3
+        client.get(review_url(one_reviewer))
+        with CaptureQueriesContext(connection) as one:
+            client.get(review_url(one_reviewer))
+        with CaptureQueriesContext(connection) as three:
+            client.get(review_url(three_reviewers))
+        assert len(three) == len(one)
 
     def test_review_page_is_read_only(self, client, reviewer, changed_review):
         """The review page itself accepts no POST; decisions go to their own URL."""
