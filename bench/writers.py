@@ -41,7 +41,6 @@ from django.utils.text import slugify
 from bench.corpus import Corpus, DrugPlan, user_specs
 from monographs.markdown import render_markdown
 from monographs.models import Drug, FAQItem, ReviewedPart, Revision, Section, document_hash
-from monographs.parts import document_parts
 from monographs.publication import publication_changed
 from reviews.models import (
     CONTRIBUTORS_GROUP,
@@ -52,9 +51,15 @@ from reviews.models import (
     Review,
     ReviewerProfile,
 )
-from reviews.policy import requirement_for
 from reviews.progress import ReviewProgress, review_progress
-from reviews.services import _decided_parts_text, credit_line, review_approve, review_submit
+from reviews.services import (
+    PartRecord,
+    _decided_parts_text,
+    credit_line,
+    part_records,
+    review_approve,
+    review_submit,
+)
 
 BULK_PATH = "bulk"
 SERVICES_PATH = "services"
@@ -335,14 +340,6 @@ class _OpenReview:
     verdicts: list[PartDecision] = field(default_factory=list)
 
 
-@dataclass
-class _LivePart:
-    """The review record of one part of the published revision, and who reviewed it."""
-
-    record: ReviewedPart
-    reviewer_ids: list[int]
-
-
 def _replay_tasks(people: _People, tasks: list[_Task]) -> _Rows:
     """Render, replay and assemble a batch of drugs in memory (runs in a worker process)."""
     texts = sorted(set().union(*(task.plan.texts() for task in tasks)))
@@ -411,7 +408,7 @@ class _Replayer:
             saves.append((stamp, creator))
 
         last_approved = revision = in_review = None
-        live: dict[str, _LivePart] = {}  # the published revision's parts, by key
+        live: dict[str, PartRecord] = {}  # the published revision's parts, by key
         number = 0
         for step in plan.steps:
             by = user_id(step.by)
@@ -542,35 +539,10 @@ class _Replayer:
     def _go_live(
         rows, review: Review, progress: ReviewProgress, live: dict, *, at, approver
     ) -> None:
-        """_go_live: record each part's review (`record_reviewed_parts`), stamp the revision
+        """_go_live: record each part's review (`part_records`), stamp the revision
         and point the drug at it. The article is assembled after the replay."""
         revision, drug = review.revision, review.drug
-        published = []
-        for part in document_parts(revision.content):
-            changed = progress.part(part.key)
-            requirement = requirement_for(part.kind)
-            record = ReviewedPart(
-                revision=revision,
-                key=part.key,
-                kind=part.kind,
-                title=part.title[:500],
-                position=part.position,
-                content_hash=part.content_hash,
-                risk=requirement.risk,
-            )
-            kept = live.get(part.key)
-            if changed is None and kept and kept.record.content_hash == part.content_hash:
-                record.reviewed_at, record.credits = kept.record.reviewed_at, kept.record.credits
-                record.next_review_due = kept.record.next_review_due
-                reviewer_ids = kept.reviewer_ids
-            elif changed is not None and changed.approvals:
-                record.reviewed_at = max(d.decided_at for d in changed.approvals)
-                record.credits = changed.credits
-                record.next_review_due = requirement.next_review_due(record.reviewed_at)
-                reviewer_ids = [d.reviewer_id for d in changed.approvals]
-            else:
-                raise ValueError(f"{drug.name}: “{part.title}” has no review to publish it with.")
-            published.append(_LivePart(record, reviewer_ids))
+        published = part_records(revision, earlier=live, progress=progress)
         records = [part.record for part in published]
         rows.reviewed_parts += records
         # The parts are numbered on insert; bulk_create gives each link its part's key then.

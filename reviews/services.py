@@ -6,6 +6,7 @@ transitions), so an approval and a content save of the same monograph wait for e
 instead of deadlocking.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -213,19 +214,15 @@ def review_decide_parts(
     its contributors (any part sent back), or publishes (`publish_at`: is scheduled) when the
     last part a policy asks for is approved.
     """
-    # Refused before taking any lock; the locked review is checked again below.
-    review.check_decider(by)
     if not verdicts:
         raise ReviewError("Choose approve or request changes for at least one part.")
-    with transaction.atomic():
-        review = _lock_review(review)
-        superseded = _supersede_if_stale(review, by=by)
-        if not superseded:
-            _decide_locked(review, by=by, verdicts=verdicts, comment=comment, publish_at=publish_at)
-    if superseded:
-        # Raised once committed: the review stays closed as superseded.
-        raise StaleRevision(STALE_MESSAGE)
-    return review
+    return _decide(
+        review,
+        by=by,
+        decide=lambda locked: _decide_locked(
+            locked, by=by, verdicts=verdicts, comment=comment, publish_at=publish_at
+        ),
+    )
 
 
 def review_approve(*, review: Review, by, comment: str = "", publish_at=None) -> Review:
@@ -234,26 +231,45 @@ def review_approve(*, review: Review, by, comment: str = "", publish_at=None) ->
     A review whose parts are all approved already (carried over from an earlier submission)
     is published by any reviewer who may decide it.
     """
+
+    def approve_all(locked: Review) -> None:
+        _refuse_unless_open(locked, by=by)
+        progress = _progress(locked)
+        verdicts = {part.key: (APPROVE, "") for part in progress.approvable_by(by)}
+        if not verdicts and not progress.is_complete:
+            raise PolicyRefusal(_nothing_to_approve(progress, by))
+        _decide_locked(
+            locked,
+            by=by,
+            verdicts=verdicts,
+            comment=comment,
+            publish_at=publish_at,
+            progress=progress,
+        )
+
+    return _decide(review, by=by, decide=approve_all)
+
+
+def _decide(review: Review, *, by, decide) -> Review:
+    """Run `decide(locked_review)` under the review's locks, unless the monograph was edited
+    since submission: then the review is closed as superseded and StaleRevision raised."""
+    # Refused before taking any lock; the locked review is checked again by `decide`.
     review.check_decider(by)
     with transaction.atomic():
         review = _lock_review(review)
         superseded = _supersede_if_stale(review, by=by)
         if not superseded:
-            progress = _progress(review)
-            verdicts = {part.key: (APPROVE, "") for part in progress.approvable_by(by)}
-            if not verdicts and not progress.is_complete:
-                raise PolicyRefusal(_nothing_to_approve(progress, by))
-            _decide_locked(
-                review,
-                by=by,
-                verdicts=verdicts,
-                comment=comment,
-                publish_at=publish_at,
-                progress=progress,
-            )
+            decide(review)
     if superseded:
+        # Raised once committed: the review stays closed as superseded.
         raise StaleRevision(STALE_MESSAGE)
     return review
+
+
+def _refuse_unless_open(review: Review, *, by) -> None:
+    if not review.is_open:
+        # Refused as approving a closed review is: the schedule guard or the transition table.
+        review.approve(by=by, at=timezone.now())
 
 
 def _nothing_to_approve(progress: ReviewProgress, by) -> str:
@@ -271,9 +287,7 @@ def _decide_locked(
     review: Review, *, by, verdicts: dict, comment: str, publish_at, progress=None
 ) -> None:
     """Record the verdicts on the locked `review`, then close it if they settle it."""
-    if not review.is_open:
-        # Refused as approving a closed review is: the schedule guard or the transition table.
-        review.approve(by=by, at=timezone.now())
+    _refuse_unless_open(review, by=by)
     review.check_decider(by)
     progress = progress or _progress(review)
     now = timezone.now()
@@ -288,19 +302,7 @@ def _decide_locked(
         recorded.append(_verdict(review, part, by=by, outcome=outcome, note=note.strip(), at=now))
     progress = _progress(review)
     if progress.is_sent_back:
-        reason = _decided_parts_text(recorded, comment)
-        if not (comment.strip() or any(d.note for d in recorded if not d.is_approval)):
-            reason = ""
-        review.save(update_fields=review.request_changes(by=by, comment=reason, at=now))
-        _record_decision(
-            review,
-            by=by,
-            outcome=Decision.Outcome.CHANGES_REQUESTED,
-            comment=comment,
-            action=AuditEntry.Action.CHANGES_REQUESTED,
-            audit_comment=reason,
-            verdicts=recorded,
-        )
+        _send_back(review, by=by, comment=comment, recorded=recorded, at=now)
     elif progress.is_complete:
         if publish_at is None:
             review.save(update_fields=review.approve(by=by, at=now))
@@ -368,6 +370,23 @@ def _verdict(review: Review, part: PartProgress, *, by, outcome: str, note: str,
     return decision
 
 
+def _send_back(review: Review, *, by, comment: str, recorded: list[PartDecision], at) -> None:
+    """Close the locked review as sent back: a comment or a note on a part says why."""
+    reason = ""
+    if comment.strip() or any(d.note for d in recorded if not d.is_approval):
+        reason = _decided_parts_text(recorded, comment)
+    review.save(update_fields=review.request_changes(by=by, comment=reason, at=at))
+    _record_decision(
+        review,
+        by=by,
+        outcome=Decision.Outcome.CHANGES_REQUESTED,
+        comment=comment,
+        action=AuditEntry.Action.CHANGES_REQUESTED,
+        audit_comment=reason,
+        verdicts=recorded,
+    )
+
+
 def _decided_parts_text(decisions: list[PartDecision], comment: str) -> str:
     approved = [d.part_title for d in decisions if d.is_approval]
     sent_back = [d for d in decisions if not d.is_approval]
@@ -417,15 +436,22 @@ def credit_line(reviewed: list[ReviewedPart]) -> str:
     return "; ".join(credits)
 
 
-def record_reviewed_parts(
-    revision: Revision, *, base: Revision | None, progress: ReviewProgress
-) -> list[ReviewedPart]:
-    """Write the review record of each part of `revision` as it goes live.
+@dataclass
+class PartRecord:
+    """A part's review record as it goes live (not saved), and its reviewers' ids."""
+
+    record: ReviewedPart
+    reviewer_ids: list[int]
+
+
+def part_records(
+    revision: Revision, *, earlier: dict[str, PartRecord], progress: ReviewProgress
+) -> list[PartRecord]:
+    """The review record of each part of `revision` as it goes live (nothing is saved).
 
     A changed part is reviewed by its approvers as of the last approval; an unchanged one
-    keeps the record it has in `base`.
+    keeps its record in `earlier` (the live revision's, by part key).
     """
-    earlier = {part.key: part for part in base.reviewed_parts.all()} if base else {}
     records = []
     for part in document_parts(revision.content):
         changed = progress.part(part.key)
@@ -439,23 +465,35 @@ def record_reviewed_parts(
             content_hash=part.content_hash,
             risk=requirement.risk,
         )
-        reviewers = []
         kept = earlier.get(part.key)
-        if changed is None and kept is not None and kept.content_hash == part.content_hash:
-            record.reviewed_at, record.credits = kept.reviewed_at, kept.credits
-            record.next_review_due = kept.next_review_due
-            reviewers = list(kept.reviewers.all())
+        if changed is None and kept is not None and kept.record.content_hash == part.content_hash:
+            record.reviewed_at, record.credits = kept.record.reviewed_at, kept.record.credits
+            record.next_review_due = kept.record.next_review_due
+            reviewer_ids = kept.reviewer_ids
         elif changed is not None and changed.approvals:
             record.reviewed_at = max(d.decided_at for d in changed.approvals)
             record.credits = changed.credits
             record.next_review_due = requirement.next_review_due(record.reviewed_at)
-            reviewers = [d.reviewer for d in changed.approvals]
+            reviewer_ids = [d.reviewer_id for d in changed.approvals]
         else:
             raise ReviewError(f"“{part.title}” has no review to publish it with.")
-        records.append(record)
-        record.save()
-        record.reviewers.set(reviewers)
+        records.append(PartRecord(record, reviewer_ids))
     return records
+
+
+def record_reviewed_parts(
+    revision: Revision, *, base: Revision | None, progress: ReviewProgress
+) -> list[ReviewedPart]:
+    """Write the review record of each part of `revision` as it goes live (`part_records`)."""
+    earlier = {}
+    if base is not None:
+        for kept in base.reviewed_parts.prefetch_related("reviewers"):
+            earlier[kept.key] = PartRecord(kept, [user.pk for user in kept.reviewers.all()])
+    records = part_records(revision, earlier=earlier, progress=progress)
+    for item in records:
+        item.record.save()
+        item.record.reviewers.set(item.reviewer_ids)
+    return [item.record for item in records]
 
 
 def _cancel_schedules(drug: Drug, *, at, reason: str, keep: Review | None = None, by=None) -> None:
@@ -587,16 +625,7 @@ def review_request_changes(*, review: Review, by, comment: str, part_notes=None)
             for key, (outcome, note) in verdicts.items()
             if progress.part(key) is not None
         ]
-        review.save(update_fields=review.request_changes(by=by, comment=comment, at=now))
-        _record_decision(
-            review,
-            by=by,
-            outcome=Decision.Outcome.CHANGES_REQUESTED,
-            comment=comment,
-            action=AuditEntry.Action.CHANGES_REQUESTED,
-            audit_comment=_decided_parts_text(recorded, comment),
-            verdicts=recorded,
-        )
+        _send_back(review, by=by, comment=comment, recorded=recorded, at=now)
     return review
 
 
