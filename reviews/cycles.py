@@ -16,6 +16,7 @@ from django.utils import timezone
 from monographs.models import Reconfirmation, ReviewedPart
 from monographs.publication import article_changed
 from reviews import notifications
+from reviews.audit import audit_record
 from reviews.exceptions import (
     IllegalTransition,
     NotPermitted,
@@ -26,7 +27,7 @@ from reviews.exceptions import (
 from reviews.models import AuditEntry, ReviewReminder, decide_refusal, reviewer_display_name
 from reviews.policy import requirement_for
 from reviews.progress import approver
-from reviews.services import _audit, _lock_drug
+from reviews.services import _lock_drug
 
 
 def _reconfirm_error(part: ReviewedPart, user, person_refusal=None) -> ReviewError | None:
@@ -93,7 +94,7 @@ def part_reconfirm(*, part: ReviewedPart, by, note: str = "") -> ReviewedPart:
         revision.next_review_due = min(item.next_review_due for item in parts)
         revision.assemble_article()
         revision.save(update_fields=["next_review_due", "article_html"])
-        _audit(
+        audit_record(
             drug=drug,
             action=AuditEntry.Action.RECONFIRMED,
             actor=by,

@@ -416,16 +416,39 @@ class AuditEntry(models.Model):
         LINK_CREATED = "link_created", "Shared with a specialist"
         LINK_OPENED = "link_opened", "Shared link opened"
         LINK_REVOKED = "link_revoked", "Shared link revoked"
+        PROFILE_CHANGED = "profile_changed", "Reviewer profile changed"
+        CREDENTIAL_VERIFIED = "credential_verified", "Credential verified"
+        INTEREST_DECLARED = "interest_declared", "Interest declared"
+        INTEREST_CHANGED = "interest_changed", "Declared interest changed"
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", "Two-factor sign-in set up"
+        TWO_FACTOR_RESET = "2fa_reset", "Two-factor sign-in reset"
+        BACKUP_CODES_ISSUED = "backup_codes", "Backup codes issued"
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGNED_OUT = "signed_out", "Signed out"
 
-    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="audit_entries")
+    drug = models.ForeignKey(
+        Drug, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
     revision = models.ForeignKey(
         Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The person an entry about an account is about (profile, sign-in, 2FA).",
+    )
     action = models.CharField(max_length=20, choices=Action)
     comment = models.TextField(blank=True)
+    details = models.JSONField(
+        default=dict, blank=True, help_text="What changed, as recorded at the time."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -434,7 +457,8 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["drug", "-created_at"])]
 
     def __str__(self):
-        return f"{self.get_action_display()}: {self.drug}"
+        about = self.drug or self.subject or "MedRef"
+        return f"{self.get_action_display()}: {about}"
 
     @property
     def carries_reviewer_comment(self) -> bool:

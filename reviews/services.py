@@ -18,6 +18,7 @@ from monographs.parts import document_parts
 from monographs.publication import PublishedSlugTaken, publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
+from reviews.audit import audit_record
 from reviews.exceptions import (
     AddressTaken,
     IllegalTransition,
@@ -58,12 +59,6 @@ def _lock_review(review: Review) -> Review:
     return locked
 
 
-def _audit(*, drug, action, actor=None, revision=None, comment="") -> AuditEntry:
-    return AuditEntry.objects.create(
-        drug=drug, action=action, actor=actor, revision=revision, comment=comment
-    )
-
-
 def _notify_after_commit(notify, *args, **kwargs) -> None:
     """Send mail only for a transition that committed; a mail outage never undoes one."""
     transaction.on_commit(lambda: notify(*args, **kwargs), robust=True)
@@ -84,7 +79,7 @@ def _supersede_if_stale(review: Review, *, by) -> bool:
     if not review.is_open or not review_is_stale(review):
         return False
     review.save(update_fields=review.supersede(at=timezone.now()))
-    _audit(
+    audit_record(
         drug=review.drug,
         action=AuditEntry.Action.SUPERSEDED,
         actor=by,
@@ -124,7 +119,7 @@ def review_submit(
         submitted_by=by,
         comment=comment,
     )
-    _audit(
+    audit_record(
         drug=drug,
         action=AuditEntry.Action.SUBMITTED,
         actor=by,
@@ -184,7 +179,7 @@ def _carry_approvals_over(review: Review) -> None:
         return
     for decision in carried:
         decision.save()
-    _audit(
+    audit_record(
         drug=drug,
         action=AuditEntry.Action.APPROVALS_CARRIED,
         revision=revision,
@@ -503,7 +498,7 @@ def _cancel_schedules(drug: Drug, *, at, reason: str, keep: Review | None = None
         pending = pending.exclude(pk=keep.pk)
     for scheduled in pending.select_related("revision"):
         scheduled.save(update_fields=scheduled.cancel_schedule(at=at))
-        _audit(
+        audit_record(
             drug=drug,
             action=AuditEntry.Action.SCHEDULE_CANCELLED,
             actor=by,
@@ -519,7 +514,7 @@ def _record_decision(
     for verdict in verdicts:
         verdict.decision = decision
         verdict.save(update_fields=["decision"])
-    _audit(
+    audit_record(
         drug=review.drug,
         action=action,
         actor=by,
@@ -555,7 +550,7 @@ def _cancel_schedule_that_cannot_go_live(review: Review, *, reason: str) -> None
         review = _lock_review(review)
         if review.is_scheduled:
             review.save(update_fields=review.cancel_schedule(at=timezone.now()))
-            _audit(
+            audit_record(
                 drug=review.drug,
                 action=AuditEntry.Action.SCHEDULE_CANCELLED,
                 revision=review.revision,
@@ -579,7 +574,7 @@ def _publish_scheduled(review: Review, *, now) -> bool:
             at=completing.created_at,
             approver=completing.reviewer,
         )
-        _audit(
+        audit_record(
             drug=review.drug,
             action=AuditEntry.Action.PUBLISHED_AS_SCHEDULED,
             revision=review.revision,
@@ -597,7 +592,7 @@ def review_cancel_schedule(*, review: Review, by, comment: str = "") -> Review:
     if not review.is_scheduled:
         raise IllegalTransition("This revision is not waiting to go live.")
     review.save(update_fields=review.cancel_schedule(at=timezone.now()))
-    _audit(
+    audit_record(
         drug=review.drug,
         action=AuditEntry.Action.SCHEDULE_CANCELLED,
         actor=by,
@@ -634,7 +629,7 @@ def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
     """The submitter takes their revision back out of review."""
     review = _lock_review(review)
     review.save(update_fields=review.withdraw(by=by, at=timezone.now()))
-    _audit(
+    audit_record(
         drug=review.drug,
         action=AuditEntry.Action.WITHDRAWN,
         actor=by,
@@ -658,7 +653,7 @@ def drug_unpublish(*, drug: Drug, by, comment: str = "") -> Drug:
     drug.save(update_fields=["published_revision", "updated_at"])
     publication_changed(drug)
     _cancel_schedules(drug, at=timezone.now(), reason="The monograph was unpublished.", by=by)
-    _audit(
+    audit_record(
         drug=drug,
         action=AuditEntry.Action.UNPUBLISHED,
         actor=by,
@@ -682,7 +677,7 @@ def share_link_create(*, revision: Revision, by, recipient: str, days: int) -> S
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
-    _audit(
+    audit_record(
         drug=revision.drug,
         action=AuditEntry.Action.LINK_CREATED,
         actor=by,
@@ -700,7 +695,7 @@ def share_link_revoke(*, link: ShareLink, by) -> None:
         raise ReviewError("This link was already revoked.")
     link.revoked_at, link.revoked_by = timezone.now(), by
     link.save(update_fields=["revoked_at", "revoked_by"])
-    _audit(
+    audit_record(
         drug=link.revision.drug,
         action=AuditEntry.Action.LINK_REVOKED,
         actor=by,
@@ -711,7 +706,7 @@ def share_link_revoke(*, link: ShareLink, by) -> None:
 
 def share_link_opened(*, link: ShareLink) -> None:
     """Record that someone opened a working review link."""
-    _audit(
+    audit_record(
         drug=link.revision.drug,
         action=AuditEntry.Action.LINK_OPENED,
         revision=link.revision,

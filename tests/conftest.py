@@ -1,12 +1,15 @@
 import pytest
 from django.test import Client, RequestFactory
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from tests.factories import (
     ContributorFactory,
     EditorFactory,
     ReviewerFactory,
     UserFactory,
+    confirmed_totp_device,
     monograph,
+    must_use_two_factor,
     publish,
 )
 
@@ -18,11 +21,25 @@ def _fast_password_hashing(settings):
 
 
 class AxesClient(Client):
-    """Django's test client; `login()` hands authenticate() the request django-axes needs."""
+    """Django's test client; `login()` hands authenticate() the request django-axes needs.
+
+    `force_login` signs reviewers and editors in as if with their one-time code too (their
+    device is made for them), as every publishing action requires; `two_factor=False` signs in
+    with the password alone. The sign-in flow itself is tested through its pages.
+    """
 
     def login(self, **credentials):
         request = RequestFactory().post("/admin/login/")
         return super().login(request=request, **credentials)
+
+    def force_login(self, user, backend=None, *, two_factor=None):
+        super().force_login(user, backend)
+        if two_factor is None:
+            two_factor = must_use_two_factor(user)
+        if two_factor:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
+            session.save()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import factory
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
@@ -169,3 +170,14 @@ def make_credentialed_reviewer(user, credential: str = "MD"):
     join_groups(user, [REVIEWERS_GROUP])
     ReviewerProfileFactory(user=user, credential=credential)
     return user
+
+
+def must_use_two_factor(user) -> bool:
+    """Reviewers and editors publish, so they sign in with a one-time code."""
+    return user.groups.filter(name__in=[REVIEWERS_GROUP, EDITORS_GROUP]).exists()
+
+
+def confirmed_totp_device(user):
+    """`user`'s confirmed authenticator (TOTP) device, made for them if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)

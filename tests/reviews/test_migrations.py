@@ -18,6 +18,14 @@ def migrate(targets) -> None:
     executor.migrate(targets)
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """Each test leaves the database migrated to the newest schema, as the next test expects."""
+    yield
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 class PartsReviewedByTheirApproverTests:
     def test_every_part_of_an_approved_revision_counts_as_approved_by_its_approver(
