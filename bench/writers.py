@@ -42,6 +42,12 @@ from bench.corpus import Corpus, DrugPlan, user_specs
 from monographs.markdown import render_markdown
 from monographs.models import Drug, FAQItem, ReviewedPart, Revision, Section, document_hash
 from monographs.publication import publication_changed
+from reviews.attestation import (
+    approved_parts_digest,
+    attestation_text,
+    attestation_unattended,
+    unattended_method,
+)
 from reviews.models import (
     CONTRIBUTORS_GROUP,
     REVIEWERS_GROUP,
@@ -63,6 +69,7 @@ from reviews.services import (
 
 BULK_PATH = "bulk"
 SERVICES_PATH = "services"
+BENCH_MEANS = "bench dataset"
 
 
 @dataclass
@@ -224,7 +231,11 @@ class ServicesWriter:
                     review = review_submit(drug=drug, by=user, comment=step.comment)
             else:
                 with _clock(step.at):
-                    review_approve(review=review, by=user)
+                    review_approve(
+                        review=review,
+                        by=user,
+                        signature=attestation_unattended(user=user, means=BENCH_MEANS),
+                    )
         return drug
 
     @staticmethod
@@ -512,6 +523,7 @@ class _Replayer:
         else:
             outcome, action = Decision.Outcome.PARTLY_APPROVED, AuditEntry.Action.PARTS_DECIDED
             comment = f"{_decided_parts_text(recorded, '')} Still needed: {progress.summary}."
+        approved_parts = {verdict.part_key: verdict.part_hash for verdict in recorded}
         decision = Decision(
             id=keys(Decision),
             review=review,
@@ -519,6 +531,11 @@ class _Replayer:
             outcome=outcome,
             comment="",
             section_notes={},
+            attestation=attestation_text(),
+            signature_method=unattended_method(BENCH_MEANS),
+            signed_at=step.at,
+            approved_parts=approved_parts,
+            approved_parts_hash=approved_parts_digest(approved_parts),
             created_at=step.at,
         )
         rows.decisions.append(decision)

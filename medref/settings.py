@@ -321,6 +321,15 @@ MEDREF_REVIEW_POLICY = {
         "overdose": {"risk": "high"},
     },
 }
+# What a reviewer signs with every approval: each statement is a box to tick, and the decision
+# keeps the text as shown (`reviews.attestation`).
+MEDREF_APPROVAL_ATTESTATION = [
+    "I checked this text against the cited sources.",
+    "Doses, units and routes are correct.",
+    "AI-generated or crowd-sourced text was examined for accuracy and plausibility, and I take "
+    "editorial responsibility for it.",
+    "I have no undeclared conflict of interest.",
+]
 # Reminders (`manage.py send_review_reminders`) go out for parts due within this many days.
 MEDREF_REMINDER_DAYS = int(os.environ.get("MEDREF_REMINDER_DAYS", "30"))
 MEDREF_PAGE_CACHE_SECONDS = int(os.environ.get("MEDREF_PAGE_CACHE_SECONDS", "300"))

@@ -277,13 +277,14 @@ def _review_or_404(model_admin, request, object_id) -> Review:
     return review
 
 
-def _decision_form(review, user, data=None) -> DecisionForm:
-    """The decision form, with a verdict for each changed part `user` has not decided yet."""
+def _decision_form(review, request, data=None) -> DecisionForm:
+    """The decision form, with a verdict for each changed part the user has not decided yet."""
+    user = request.user
     progress = review_progress(review)
     open_parts = [
         part for part in progress.parts if not part.is_approved and not part.decided_by(user)
     ]
-    return DecisionForm(data, parts=open_parts)
+    return DecisionForm(data, parts=open_parts, signer=user, request=request)
 
 
 def _render_review(model_admin, request, review, *, form=None, share_form=None, status=200):
@@ -291,7 +292,7 @@ def _render_review(model_admin, request, review, *, form=None, share_form=None, 
     can_share = request.user.has_perm("reviews.share_revision")
     may_decide = not refusal
     if may_decide and form is None:
-        form = _decision_form(review, request.user)
+        form = _decision_form(review, request)
     context = {
         **model_admin.admin_site.each_context(request),
         **presentation.review_page_context(
@@ -400,7 +401,7 @@ def review_decide(model_admin, request, object_id):
         review.check_decider(request.user)
     except NotPermitted as error:
         raise PermissionDenied(str(error)) from error
-    form = _decision_form(review, request.user, request.POST)
+    form = _decision_form(review, request, request.POST)
     if not form.is_valid():
         return _render_review(model_admin, request, review, form=form, status=400)
     outcome = form.cleaned_data["outcome"]
@@ -415,10 +416,15 @@ def review_decide(model_admin, request, object_id):
                 verdicts=form.verdicts,
                 comment=comment,
                 publish_at=publish_at,
+                signature=form.signature,
             )
         elif outcome == APPROVE:
             review = review_approve(
-                review=review, by=request.user, comment=comment, publish_at=publish_at
+                review=review,
+                by=request.user,
+                comment=comment,
+                publish_at=publish_at,
+                signature=form.signature,
             )
         else:
             review = review_request_changes(

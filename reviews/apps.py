@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.core import checks
 
-from reviews.checks import review_policy_is_valid
+from reviews.checks import approval_attestation_is_valid, review_policy_is_valid
 
 
 class ReviewsConfig(AppConfig):
@@ -10,3 +10,4 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         checks.register(review_policy_is_valid)
+        checks.register(approval_attestation_is_valid)

@@ -2,6 +2,7 @@
 
 from django.core.checks import Error
 
+from reviews.attestation import attestation_errors
 from reviews.policy import policy_errors
 
 
@@ -10,4 +11,12 @@ def review_policy_is_valid(app_configs, **kwargs) -> list[Error]:
     return [
         Error(message, hint="See “Review policy” in the README.", id="reviews.E001")
         for message in policy_errors()
+    ]
+
+
+def approval_attestation_is_valid(app_configs, **kwargs) -> list[Error]:
+    """Refuse to start without a statement for approvers to sign."""
+    return [
+        Error(message, hint="See “Signed approvals” in the README.", id="reviews.E002")
+        for message in attestation_errors()
     ]

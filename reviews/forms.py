@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from monographs.forms import DrugAdminForm
 from monographs.models import SIGNIFICANCE_HELP, Significance
+from reviews.attestation import AttestationRefused, attestation_sign, attestation_statements
 from reviews.models import PartDecision, ShareLink
 
 PARTS, APPROVE, REQUEST_CHANGES = "parts", "approve", "request_changes"
@@ -91,8 +92,25 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, parts=(), **kwargs):
+    attest = forms.MultipleChoiceField(
+        label="I attest that",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every statement to approve; your decision records them as shown here.",
+    )
+    signing_secret = forms.CharField(
+        label="Sign with your password or a one-time code",
+        required=False,
+        strip=True,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "size": 24}),
+        help_text="Needed to approve; not to request changes.",
+    )
+
+    def __init__(self, *args, parts=(), signer=None, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.signer, self.request, self.signature = signer, request, None
+        self.fields["attest"].choices = [(line, line) for line in attestation_statements()]
         self.part_keys = []
         for part in parts:
             self.part_keys.append(part.key)
@@ -138,7 +156,33 @@ class DecisionForm(forms.Form):
                 self.add_error("publish_at", "Only an approval can go live at a set time.")
             elif publish_at <= timezone.now():
                 self.add_error("publish_at", "The time to go live must be in the future.")
+        if self.approves and not self.errors:
+            self._sign(cleaned)
         return cleaned
+
+    @property
+    def approves(self) -> bool:
+        """Whether the decision approves anything, and so must be signed."""
+        outcome = self.cleaned_data.get("outcome")
+        if outcome == APPROVE:
+            return True
+        return outcome == PARTS and any(
+            verdict == PartDecision.Outcome.APPROVED for verdict, _note in self.verdicts.values()
+        )
+
+    def _sign(self, cleaned) -> None:
+        if set(cleaned.get("attest") or ()) != set(attestation_statements()):
+            self.add_error("attest", "Tick every statement to approve.")
+            return
+        try:
+            self.signature = attestation_sign(
+                user=self.signer,
+                ticked=cleaned["attest"],
+                secret=cleaned.get("signing_secret", ""),
+                request=self.request,
+            )
+        except AttestationRefused as error:
+            self.add_error("signing_secret", str(error))
 
     @property
     def verdicts(self) -> dict[str, tuple[str, str]]:

@@ -315,6 +315,19 @@ class Decision(models.Model):
     section_notes = models.JSONField(
         default=dict, blank=True, help_text="Notes keyed by section position in the revision."
     )
+    attestation = models.TextField(
+        blank=True, help_text="The statement the reviewer signed, as it was shown to them."
+    )
+    signature_method = models.CharField(
+        max_length=60, blank=True, help_text="How they signed: password or one-time code."
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    approved_parts = models.JSONField(
+        default=dict, blank=True, help_text="The content hash of each part this approval covers."
+    )
+    approved_parts_hash = models.CharField(
+        max_length=64, blank=True, help_text="One hash of exactly the parts approved."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -322,6 +335,11 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()} by {self.reviewer}"
+
+    @property
+    def is_signed(self) -> bool:
+        """Approvals are signed since signed attestations began; earlier ones were not."""
+        return bool(self.attestation) and self.signed_at is not None
 
 
 class PartDecision(models.Model):

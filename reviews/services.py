@@ -18,6 +18,7 @@ from monographs.parts import document_parts
 from monographs.publication import PublishedSlugTaken, publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
+from reviews.attestation import AttestationRefused, Signature, approved_parts_digest
 from reviews.audit import audit_record
 from reviews.exceptions import (
     AddressTaken,
@@ -199,7 +200,13 @@ STALE_MESSAGE = (
 
 
 def review_decide_parts(
-    *, review: Review, by, verdicts: dict, comment: str = "", publish_at=None
+    *,
+    review: Review,
+    by,
+    verdicts: dict,
+    comment: str = "",
+    publish_at=None,
+    signature: Signature | None = None,
 ) -> Review:
     """Record `by`'s verdict on some changed parts; publish once every part is approved.
 
@@ -207,7 +214,7 @@ def review_decide_parts(
     review, revision): each verdict is checked against the review policy and the four-eyes
     rule, and then the review either stays in review with its partial approvals, goes back to
     its contributors (any part sent back), or publishes (`publish_at`: is scheduled) when the
-    last part a policy asks for is approved.
+    last part a policy asks for is approved. Approving any part needs `by`'s `signature`.
     """
     if not verdicts:
         raise ReviewError("Choose approve or request changes for at least one part.")
@@ -215,13 +222,20 @@ def review_decide_parts(
         review,
         by=by,
         decide=lambda locked: _decide_locked(
-            locked, by=by, verdicts=verdicts, comment=comment, publish_at=publish_at
+            locked,
+            by=by,
+            verdicts=verdicts,
+            comment=comment,
+            publish_at=publish_at,
+            signature=signature,
         ),
     )
 
 
-def review_approve(*, review: Review, by, comment: str = "", publish_at=None) -> Review:
-    """Approve every changed part `by` may approve; publish if that completes the review.
+def review_approve(
+    *, review: Review, by, signature: Signature, comment: str = "", publish_at=None
+) -> Review:
+    """Approve every changed part `by` may approve, signed; publish if that completes the review.
 
     A review whose parts are all approved already (carried over from an earlier submission)
     is published by any reviewer who may decide it.
@@ -239,6 +253,7 @@ def review_approve(*, review: Review, by, comment: str = "", publish_at=None) ->
             verdicts=verdicts,
             comment=comment,
             publish_at=publish_at,
+            signature=signature,
             progress=progress,
         )
 
@@ -279,12 +294,14 @@ def _progress(review: Review) -> ReviewProgress:
 
 
 def _decide_locked(
-    review: Review, *, by, verdicts: dict, comment: str, publish_at, progress=None
+    review: Review, *, by, verdicts: dict, comment: str, publish_at, signature, progress=None
 ) -> None:
     """Record the verdicts on the locked `review`, then close it if they settle it."""
     _refuse_unless_open(review, by=by)
     review.check_decider(by)
     progress = progress or _progress(review)
+    if any(outcome == APPROVE for outcome, _note in verdicts.values()) or not verdicts:
+        _check_signature(signature, by=by)
     now = timezone.now()
     recorded = []
     for key, (outcome, note) in verdicts.items():
@@ -297,7 +314,7 @@ def _decide_locked(
         recorded.append(_verdict(review, part, by=by, outcome=outcome, note=note.strip(), at=now))
     progress = _progress(review)
     if progress.is_sent_back:
-        _send_back(review, by=by, comment=comment, recorded=recorded, at=now)
+        _send_back(review, by=by, comment=comment, recorded=recorded, at=now, signature=signature)
     elif progress.is_complete:
         if publish_at is None:
             review.save(update_fields=review.approve(by=by, at=now))
@@ -323,6 +340,7 @@ def _decide_locked(
             action=action,
             audit_comment=audit_comment,
             verdicts=recorded,
+            signature=signature,
         )
     else:
         if publish_at is not None:
@@ -339,6 +357,16 @@ def _decide_locked(
             audit_comment=f"{_decided_parts_text(recorded, comment)} Still needed: "
             f"{progress.summary}.",
             verdicts=recorded,
+            signature=signature,
+        )
+
+
+def _check_signature(signature: Signature | None, *, by) -> None:
+    """An approval is signed by the reviewer who gives it."""
+    if signature is None or signature.signer_id != by.pk or not signature.statement:
+        raise AttestationRefused(
+            "An approval needs your signed attestation: tick every statement and sign with "
+            "your password or a one-time code."
         )
 
 
@@ -365,7 +393,9 @@ def _verdict(review: Review, part: PartProgress, *, by, outcome: str, note: str,
     return decision
 
 
-def _send_back(review: Review, *, by, comment: str, recorded: list[PartDecision], at) -> None:
+def _send_back(
+    review: Review, *, by, comment: str, recorded: list[PartDecision], at, signature=None
+) -> None:
     """Close the locked review as sent back: a comment or a note on a part says why."""
     reason = ""
     if comment.strip() or any(d.note for d in recorded if not d.is_approval):
@@ -379,6 +409,7 @@ def _send_back(review: Review, *, by, comment: str, recorded: list[PartDecision]
         action=AuditEntry.Action.CHANGES_REQUESTED,
         audit_comment=reason,
         verdicts=recorded,
+        signature=signature,
     )
 
 
@@ -508,9 +539,33 @@ def _cancel_schedules(drug: Drug, *, at, reason: str, keep: Review | None = None
 
 
 def _record_decision(
-    review: Review, *, by, outcome: str, comment: str, action, audit_comment: str, verdicts=()
+    review: Review,
+    *,
+    by,
+    outcome: str,
+    comment: str,
+    action,
+    audit_comment: str,
+    verdicts=(),
+    signature: Signature | None = None,
 ) -> None:
-    decision = Decision.objects.create(review=review, reviewer=by, outcome=outcome, comment=comment)
+    decision = Decision(review=review, reviewer=by, outcome=outcome, comment=comment)
+    details = {}
+    if signature is not None:
+        decision.approved_parts = {v.part_key: v.part_hash for v in verdicts if v.is_approval}
+        decision.approved_parts_hash = approved_parts_digest(decision.approved_parts)
+        decision.attestation = signature.statement
+        decision.signature_method = signature.method
+        decision.signed_at = signature.signed_at
+        details = {
+            "attestation": decision.attestation,
+            "signed_by": reviewer_display_name(by),
+            "signature": decision.signature_method,
+            "signed_at": decision.signed_at.isoformat(),
+            "approved_parts": decision.approved_parts,
+            "approved_parts_hash": decision.approved_parts_hash,
+        }
+    decision.save()
     for verdict in verdicts:
         verdict.decision = decision
         verdict.save(update_fields=["decision"])
@@ -520,6 +575,7 @@ def _record_decision(
         actor=by,
         revision=review.revision,
         comment=audit_comment,
+        details=details,
     )
     _notify_after_commit(notifications.review_decided, review, outcome=outcome, comment=comment)
 

@@ -7,11 +7,15 @@ from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
+from reviews.attestation import attestation_statements, attestation_unattended
 from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
 from reviews.progress import review_progress
 from reviews.services import review_approve, review_submit
 
 EDITORIAL_GROUPS = [CONTRIBUTORS_GROUP, REVIEWERS_GROUP, EDITORS_GROUP]
+
+
+TEST_PASSWORD = "correct horse battery staple"
 
 
 def ensure_editorial_groups() -> None:
@@ -46,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(TEST_PASSWORD)
 
     @factory.post_generation
     def groups(self, create, names, **kwargs):
@@ -138,11 +142,25 @@ def publish(
     return drug
 
 
+def signed(user):
+    """`user`'s signed attestation for an approval a test makes through the services (the
+    signing itself, ticking and re-entering a password or code, is tested through its page)."""
+    return attestation_unattended(user=user, means="test suite")
+
+
+def signing(password: str = TEST_PASSWORD) -> dict:
+    """The decision form's signature fields, every statement ticked, signed with a password."""
+    return {"attest": list(attestation_statements()), "signing_secret": password}
+
+
 def review_fully_approve(review, reviewer, second_reviewer=None):
     """Approve `review` as `reviewer`, then as a second reviewer if the policy asks for one."""
-    review = review_approve(review=review, by=reviewer)
+    review = review_approve(review=review, by=reviewer, signature=signed(reviewer))
     if review.is_open:
-        review = review_approve(review=review, by=second_reviewer or ReviewerFactory())
+        second_reviewer = second_reviewer or ReviewerFactory()
+        review = review_approve(
+            review=review, by=second_reviewer, signature=signed(second_reviewer)
+        )
     return review
 
 

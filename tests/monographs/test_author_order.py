@@ -13,7 +13,7 @@ from monographs.importer import import_file
 from monographs.models import Section, SectionKind
 from reviews.management.commands.seed_demo import default_seed_folder
 from reviews.services import review_approve, review_submit
-from tests.factories import monograph, publish
+from tests.factories import monograph, publish, signed
 from tests.monographs.adminforms import change_form_data, section_field
 from tests.monographs.public.publicsite import outline, page_text
 
@@ -95,7 +95,7 @@ class ReorderingTests:
         client.force_login(reviewer)
         page = page_text(client.get(reverse("admin:reviews_review_change", args=[review.pk])))
         assert "Moved" in page
-        review_approve(review=review, by=reviewer)
+        review_approve(review=review, by=reviewer, signature=signed(reviewer))
 
         client.logout()
         detail = client.get(reverse("monographs:drug_detail", args=[drug.slug]))

@@ -13,7 +13,7 @@ from monographs.vocabulary import (
     source_links,
 )
 from reviews.services import review_approve, review_submit
-from tests.factories import edit_section
+from tests.factories import edit_section, signed
 from tests.monographs.public.publicsite import page_text, published
 
 REMOVED_KIND = "pregnancy_advice"
@@ -94,7 +94,7 @@ class RemovedKindTests:
         review_page = client.get(reverse("admin:reviews_review_change", args=[review.pk]))
         assert review_page.status_code == 200
         assert "Pregnancy advice" in page_text(review_page)
-        review_approve(review=review, by=reviewer)
+        review_approve(review=review, by=reviewer, signature=signed(reviewer))
         client.logout()
         changes = client.get(reverse("monographs:drug_changes", args=[drug.slug]))
         assert "Pregnancy advice" in page_text(changes)

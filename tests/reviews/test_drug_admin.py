@@ -26,6 +26,7 @@ from tests.factories import (
     monograph,
     part_key_of,
     publish,
+    signed,
 )
 from tests.monographs.adminforms import change_form_data, section_field
 
@@ -61,6 +62,7 @@ def drugs_in_every_state(contributor, reviewer, editor):
         review=review_submit(drug=scheduled, by=contributor),
         by=reviewer,
         publish_at=timezone.now() + timedelta(days=1),
+        signature=signed(reviewer),
     )
     drug_unpublish(drug=unpublished, by=editor)
     return {

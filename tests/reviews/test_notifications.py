@@ -12,6 +12,7 @@ from tests.factories import (
     edit_section,
     join_groups,
     monograph,
+    signing,
 )
 
 
@@ -48,7 +49,9 @@ def submitted(
 def decide(client, user, review, captured, **data):
     client.force_login(user)
     with captured(execute=True):
-        return client.post(reverse("admin:reviews_review_decide", args=[review.pk]), data)
+        return client.post(
+            reverse("admin:reviews_review_decide", args=[review.pk]), {**signing(), **data}
+        )
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ from tests.factories import (
     monograph,
     part_key_of,
     publish,
+    signed,
 )
 from tests.reviews.test_races import (
     PATIENCE,
@@ -56,29 +57,31 @@ def dosage_edit(contributor, reviewer):
 class RiskPolicyTests:
     def test_high_risk_part_needs_two_reviewers(self, dosage_edit, reviewer, other_reviewer):
         """A dosage change stays in review after one approval and publishes after a second."""
-        review_approve(review=dosage_edit, by=reviewer)
+        review_approve(review=dosage_edit, by=reviewer, signature=signed(reviewer))
         review = reload(dosage_edit)
         assert review.is_open
         assert review_progress(review).parts[0].still_needed == "1 of 2 approvals"
         assert review.drug.published_revision_id != review.revision_id
 
-        review_approve(review=review, by=other_reviewer)
+        review_approve(review=review, by=other_reviewer, signature=signed(other_reviewer))
         review = reload(review)
         assert review.status == Review.Status.APPROVED
         assert review.drug.published_revision_id == review.revision_id
 
     def test_same_reviewer_cannot_give_both_approvals(self, dosage_edit, reviewer):
         """The second approval of a high-risk part must come from another reviewer."""
-        review_approve(review=dosage_edit, by=reviewer)
+        review_approve(review=dosage_edit, by=reviewer, signature=signed(reviewer))
         with pytest.raises(PolicyRefusal, match="another reviewer"):
-            review_approve(review=reload(dosage_edit), by=reviewer)
+            review_approve(review=reload(dosage_edit), by=reviewer, signature=signed(reviewer))
         assert reload(dosage_edit).is_open
 
     def test_standard_part_needs_one_approval(self, contributor, reviewer):
         """A change to usage only is published by one reviewer."""
         drug = publish(monograph(name="Onceamine"), contributor=contributor, reviewer=reviewer)
         edit_section(drug, "Used for anaemia.", by=contributor, position=0)
-        review = review_approve(review=review_submit(drug=drug, by=contributor), by=reviewer)
+        review = review_approve(
+            review=review_submit(drug=drug, by=contributor), by=reviewer, signature=signed(reviewer)
+        )
         assert review.status == Review.Status.APPROVED
 
     def test_policy_can_demand_a_profession(self, settings, dosage_edit, reviewer, other_reviewer):
@@ -87,15 +90,22 @@ class RiskPolicyTests:
             **settings.MEDREF_REVIEW_POLICY,
             "kinds": {"dosage": {"risk": "high", "professions": ["pharmacist"]}},
         }
-        review_approve(review=dosage_edit, by=reviewer)
+        review_approve(review=dosage_edit, by=reviewer, signature=signed(reviewer))
         progress = review_progress(reload(dosage_edit))
         assert progress.parts[0].still_needed == "1 of 2 approvals; needs a pharmacist"
         with pytest.raises(PolicyRefusal, match="must come from a pharmacist"):
-            review_approve(review=reload(dosage_edit), by=other_reviewer)
+            review_approve(
+                review=reload(dosage_edit), by=other_reviewer, signature=signed(other_reviewer)
+            )
         pharmacist = ReviewerFactory()
         pharmacist.reviewer_profile.profession = Profession.PHARMACIST
         pharmacist.reviewer_profile.save()
-        assert review_approve(review=reload(dosage_edit), by=pharmacist).status == "approved"
+        assert (
+            review_approve(
+                review=reload(dosage_edit), by=pharmacist, signature=signed(pharmacist)
+            ).status
+            == "approved"
+        )
 
     def test_new_kinds_have_their_risk_class(self):
         """Warnings, pregnancy and overdose are high risk; storage is standard."""
@@ -112,7 +122,9 @@ class PartDecisionTests:
         drug = monograph(name="Halfamine", sections=(SectionKind.USAGE, SectionKind.STORAGE))
         review = review_submit(drug=drug, by=contributor)
         usage = part_key_of(review, SectionKind.USAGE)
-        review_decide_parts(review=review, by=reviewer, verdicts={usage: (APPROVE, "")})
+        review_decide_parts(
+            review=review, by=reviewer, verdicts={usage: (APPROVE, "")}, signature=signed(reviewer)
+        )
 
         progress = review_progress(reload(review))
         assert [part.is_approved for part in progress.parts if part.change.part.is_section] == [
@@ -127,7 +139,10 @@ class PartDecisionTests:
         """A part sent back closes the review as changes requested, with the part's note."""
         key = part_key_of(dosage_edit, SectionKind.DOSAGE)
         review_decide_parts(
-            review=dosage_edit, by=reviewer, verdicts={key: (SEND_BACK, "Cite the label.")}
+            review=dosage_edit,
+            by=reviewer,
+            verdicts={key: (SEND_BACK, "Cite the label.")},
+            signature=signed(reviewer),
         )
         review = reload(dosage_edit)
         assert review.status == Review.Status.CHANGES_REQUESTED
@@ -138,14 +153,24 @@ class PartDecisionTests:
         """A part sent back without a note or a comment is refused and nothing is recorded."""
         key = part_key_of(dosage_edit, SectionKind.DOSAGE)
         with pytest.raises(ReviewError, match="note or a comment"):
-            review_decide_parts(review=dosage_edit, by=reviewer, verdicts={key: (SEND_BACK, "")})
+            review_decide_parts(
+                review=dosage_edit,
+                by=reviewer,
+                verdicts={key: (SEND_BACK, "")},
+                signature=signed(reviewer),
+            )
         assert reload(dosage_edit).is_open
         assert not PartDecision.objects.filter(review=dosage_edit).exists()
 
     def test_unknown_part_is_refused(self, dosage_edit, reviewer):
         """A forged verdict on a part the revision did not change is refused."""
         with pytest.raises(ReviewError, match="not among this revision's changes"):
-            review_decide_parts(review=dosage_edit, by=reviewer, verdicts={"0" * 64: (APPROVE, "")})
+            review_decide_parts(
+                review=dosage_edit,
+                by=reviewer,
+                verdicts={"0" * 64: (APPROVE, "")},
+                signature=signed(reviewer),
+            )
 
     def test_author_decides_no_part(self, contributor, reviewer):
         """Four eyes per part: a reviewer who edited the revision decides none of its parts."""
@@ -154,13 +179,21 @@ class PartDecisionTests:
         review = review_submit(drug=drug, by=contributor)
         key = part_key_of(review, SectionKind.USAGE)
         with pytest.raises(OwnEditApproval):
-            review_decide_parts(review=review, by=contributor, verdicts={key: (APPROVE, "")})
+            review_decide_parts(
+                review=review,
+                by=contributor,
+                verdicts={key: (APPROVE, "")},
+                signature=signed(contributor),
+            )
 
     def test_publish_at_only_on_the_completing_approval(self, dosage_edit, reviewer):
         """Scheduling is refused while the review still needs approvals, with what it needs."""
         with pytest.raises(ReviewError, match="1 of 2 approvals"):
             review_approve(
-                review=dosage_edit, by=reviewer, publish_at=timezone.now() + timedelta(days=1)
+                review=dosage_edit,
+                by=reviewer,
+                publish_at=timezone.now() + timedelta(days=1),
+                signature=signed(reviewer),
             )
         assert not PartDecision.objects.filter(review=dosage_edit).exists()
 
@@ -177,7 +210,9 @@ class CarryOverTests:
             part_key_of(review, SectionKind.USAGE): (APPROVE, ""),
             part_key_of(review, SectionKind.DOSAGE): (SEND_BACK, "Wrong unit."),
         }
-        review_decide_parts(review=review, by=reviewer, verdicts=verdicts)
+        review_decide_parts(
+            review=review, by=reviewer, verdicts=verdicts, signature=signed(reviewer)
+        )
         edit_section(drug, "Take 5 mg daily.", by=contributor, position=1)
 
         again = review_submit(drug=drug, by=contributor)
@@ -189,8 +224,8 @@ class CarryOverTests:
         assert not dosage.decisions
         assert drug.audit_entries.filter(action=AuditEntry.Action.APPROVALS_CARRIED).exists()
 
-        review_approve(review=again, by=reviewer)
-        review_approve(review=reload(again), by=other_reviewer)
+        review_approve(review=again, by=reviewer, signature=signed(reviewer))
+        review_approve(review=reload(again), by=other_reviewer, signature=signed(other_reviewer))
         assert reload(again).status == Review.Status.APPROVED
 
     def test_edited_part_loses_its_approval(self, contributor, reviewer):
@@ -198,7 +233,9 @@ class CarryOverTests:
         drug = monograph(name="Loseamine", sections=(SectionKind.USAGE, SectionKind.STORAGE))
         review = review_submit(drug=drug, by=contributor)
         usage = part_key_of(review, SectionKind.USAGE)
-        review_decide_parts(review=review, by=reviewer, verdicts={usage: (APPROVE, "")})
+        review_decide_parts(
+            review=review, by=reviewer, verdicts={usage: (APPROVE, "")}, signature=signed(reviewer)
+        )
         edit_section(drug, "Rewritten usage.", by=contributor, position=0)
 
         again = review_submit(drug=drug, by=contributor)
@@ -209,7 +246,9 @@ class CarryOverTests:
         drug = monograph(name="Turnamine", sections=(SectionKind.USAGE, SectionKind.STORAGE))
         review = review_submit(drug=drug, by=contributor)
         usage = part_key_of(review, SectionKind.USAGE)
-        review_decide_parts(review=review, by=reviewer, verdicts={usage: (APPROVE, "")})
+        review_decide_parts(
+            review=review, by=reviewer, verdicts={usage: (APPROVE, "")}, signature=signed(reviewer)
+        )
         edit_section(drug, "Keep cool.", by=reviewer, position=1)
 
         again = review_submit(drug=drug, by=contributor)
@@ -262,7 +301,8 @@ class ConcurrentPartApprovalTests:
         with raw_connection() as holder:
             holder.execute("SELECT 1 FROM monographs_drug WHERE id = %s FOR UPDATE", [drug_id])
             workers = [
-                Worker(lambda who=who: review_approve(review=review, by=who)) for who in reviewers
+                Worker(lambda who=who: review_approve(review=review, by=who, signature=signed(who)))
+                for who in reviewers
             ]
             for worker in workers:
                 worker.start()

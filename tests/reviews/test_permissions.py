@@ -21,6 +21,7 @@ from tests.factories import (
     make_credentialed_reviewer,
     monograph,
     publish,
+    signing,
 )
 from tests.monographs.adminforms import change_form_data
 
@@ -133,7 +134,9 @@ def withdraw(client, world, user, admin_client):
 
 
 def _decide(client, review, **data):
-    return client.post(reverse("admin:reviews_review_decide", args=[review.pk]), data)
+    return client.post(
+        reverse("admin:reviews_review_decide", args=[review.pk]), {**signing(), **data}
+    )
 
 
 def approve_own(client, world, user, admin_client):

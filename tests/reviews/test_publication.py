@@ -9,7 +9,7 @@ from django.urls import reverse
 from monographs.models import SectionKind
 from reviews.models import Review, WorkflowState, drug_workflow_state
 from reviews.services import review_submit
-from tests.factories import edit_section, monograph, publish
+from tests.factories import edit_section, monograph, publish, signing
 from tests.monographs.adminforms import change_form_data, section_field
 
 
@@ -47,7 +47,8 @@ class PendingDraftTests:
         review = Review.objects.in_review().get(drug=published_drug)
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
-                reverse("admin:reviews_review_decide", args=[review.pk]), {"outcome": "approve"}
+                reverse("admin:reviews_review_decide", args=[review.pk]),
+                {"outcome": "approve", **signing()},
             )
         assert "An unreviewed dosage claim." in public_article(client, published_drug)
 

@@ -19,7 +19,7 @@ from reviews.admin_views import BUSY_MESSAGE
 from reviews.exceptions import IllegalTransition
 from reviews.models import AuditEntry, Review
 from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.factories import monograph, review_fully_approve
+from tests.factories import monograph, review_fully_approve, signed
 from tests.monographs.adminforms import change_url, inline_index, open_change_form, set_field
 
 # Seconds a thread waits for another before the test gives up (a safety net against hangs).
@@ -285,7 +285,9 @@ class ConcurrentSaveTests:
 
         monkeypatch.setattr(WorkflowDrugAdmin, "_supersede_stale_review", pause_then_supersede)
         save = Worker(lambda: client.post(change_url(drug), data))
-        approval = Worker(lambda: review_approve(review=review, by=reviewer))
+        approval = Worker(
+            lambda: review_approve(review=review, by=reviewer, signature=signed(reviewer))
+        )
         save.start()
         try:
             assert holding_drug.wait(PATIENCE)

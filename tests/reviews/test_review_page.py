@@ -26,6 +26,8 @@ from tests.factories import (
     monograph,
     part_key_of,
     publish,
+    signed,
+    signing,
 )
 from tests.pagechecks import assert_page_inert
 
@@ -203,12 +205,19 @@ class ReviewPageTests:
             dosage = part_key_of(review, SectionKind.DOSAGE)
             interactions = part_key_of(review, SectionKind.INTERACTIONS)
             first = ReviewerFactory()
-            review_decide_parts(review=review, by=first, verdicts={dosage: ("approved", "")})
+            review_decide_parts(
+                review=review,
+                by=first,
+                verdicts={dosage: ("approved", "")},
+                signature=signed(first),
+            )
             for _ in range(count - 1):
+                other = ReviewerFactory()
                 review_decide_parts(
                     review=review,
-                    by=ReviewerFactory(),
+                    by=other,
                     verdicts={interactions: ("approved", "")},
+                    signature=signed(other),
                 )
             return review
 
@@ -255,7 +264,8 @@ class HostileMarkdownTests:
 
 
 def post_decision(client, review, **data):
-    return client.post(decide_url(review), data)
+    """POST a decision as the form sends it, signed with the reviewer's password."""
+    return client.post(decide_url(review), {**signing(), **data})
 
 
 @pytest.mark.django_db
@@ -401,8 +411,8 @@ class DecisionTests:
         self, client, reviewer, other_reviewer, changed_review
     ):
         """An approval that arrives once the revision is published is told it is done."""
-        review_approve(review=changed_review, by=reviewer)
-        review_approve(review=changed_review, by=other_reviewer)
+        review_approve(review=changed_review, by=reviewer, signature=signed(reviewer))
+        review_approve(review=changed_review, by=other_reviewer, signature=signed(other_reviewer))
         late = Client()
         late.force_login(ReviewerFactory())
         response = post_decision(late, changed_review, outcome="approve")

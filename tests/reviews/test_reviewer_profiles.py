@@ -7,7 +7,7 @@ from monographs.models import Drug, SectionKind
 from reviews.exceptions import NotPermitted
 from reviews.models import Review, ReviewerProfile, can_decide, reviewer_display_name
 from reviews.services import review_approve, review_request_changes, review_submit
-from tests.factories import UserFactory, monograph
+from tests.factories import UserFactory, monograph, signed
 
 PROFILES = reverse("admin:reviews_reviewerprofile_changelist")
 ADD_PROFILE = reverse("admin:reviews_reviewerprofile_add")
@@ -84,7 +84,7 @@ class ReviewerNameTests:
         """Deciding needs a full name to credit: the service refuses, nothing is published."""
         review = review_submit(drug=monograph(name="Namelessol"), by=contributor)
         with pytest.raises(NotPermitted, match="first and last name"):
-            review_approve(review=review, by=nameless_reviewer)
+            review_approve(review=review, by=nameless_reviewer, signature=signed(nameless_reviewer))
         with pytest.raises(NotPermitted, match="first and last name"):
             review_request_changes(review=review, by=nameless_reviewer, comment="Sources?")
         review.refresh_from_db()
@@ -115,7 +115,11 @@ class ReviewerNameTests:
         nameless_reviewer.first_name, nameless_reviewer.last_name = "Zoe", "Quist"
         nameless_reviewer.save()
         drug = monograph(name="Creditol", sections=(SectionKind.USAGE,))
-        review_approve(review=review_submit(drug=drug, by=contributor), by=nameless_reviewer)
+        review_approve(
+            review=review_submit(drug=drug, by=contributor),
+            by=nameless_reviewer,
+            signature=signed(nameless_reviewer),
+        )
         pages = [
             f"/drugs/{drug.slug}/",
             f"/drugs/{drug.slug}/changes/",

@@ -20,7 +20,7 @@ from reviews.services import (
     review_publish_due,
     review_submit,
 )
-from tests.factories import edit_section, monograph, publish
+from tests.factories import edit_section, monograph, publish, signed, signing
 
 OLD, NEW = "The label as it is today.", "The label from the first of next month."
 
@@ -55,7 +55,12 @@ class ScheduleTests:
         go_live = timezone.localtime(later(48)).replace(second=0, microsecond=0)
         response = client.post(
             reverse("admin:reviews_review_decide", args=[pending.pk]),
-            {"outcome": "approve", "comment": "", "publish_at": go_live.strftime("%Y-%m-%dT%H:%M")},
+            {
+                **signing(),
+                "outcome": "approve",
+                "comment": "",
+                "publish_at": go_live.strftime("%Y-%m-%dT%H:%M"),
+            },
         )
         assert response.status_code == 302
         pending.refresh_from_db()
@@ -75,7 +80,7 @@ class ScheduleTests:
 
     def test_publish_due_publishes_once_the_time_has_come(self, client, reviewer, pending):
         """Before its time nothing happens; after it one run publishes, a second does nothing."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         assert review_publish_due(now=timezone.now()) == []
         published = review_publish_due(now=later(2))
         assert [review.pk for review in published] == [pending.pk]
@@ -89,7 +94,7 @@ class ScheduleTests:
 
     def test_the_command_is_idempotent(self, reviewer, pending):
         """`manage.py publish_due` twice: published once, then nothing is due."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         Review.objects.filter(pk=pending.pk).update(
             publish_at=timezone.now() - timedelta(minutes=1)
         )
@@ -105,7 +110,7 @@ class ScheduleTests:
         past = timezone.localtime(timezone.now() - timedelta(hours=1))
         response = client.post(
             reverse("admin:reviews_review_decide", args=[pending.pk]),
-            {"outcome": "approve", "publish_at": past.strftime("%Y-%m-%dT%H:%M")},
+            {**signing(), "outcome": "approve", "publish_at": past.strftime("%Y-%m-%dT%H:%M")},
         )
         assert response.status_code == 400
         assert "must be in the future" in response.content.decode()
@@ -115,18 +120,20 @@ class ScheduleTests:
     def test_only_a_decider_may_schedule(self, contributor, pending):
         """The four-eyes rule holds for a scheduled approval too."""
         with pytest.raises(NotPermitted):
-            review_approve(review=pending, by=contributor, publish_at=later())
+            review_approve(
+                review=pending, by=contributor, publish_at=later(), signature=signed(contributor)
+            )
 
 
 @pytest.mark.django_db
 class CancellationTests:
     def test_a_newer_approval_cancels_the_schedule(self, contributor, reviewer, pending):
         """Approving a later revision straight away means the scheduled one never goes live."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         drug = Drug.objects.get(pk=pending.drug_id)
         edit_section(drug, "An urgent correction.", by=contributor)
         newer = review_submit(drug=drug, by=contributor)
-        review_approve(review=newer, by=reviewer)
+        review_approve(review=newer, by=reviewer, signature=signed(reviewer))
         pending.refresh_from_db()
         assert pending.status == Review.Status.CANCELLED
         assert review_publish_due(now=later(2)) == []
@@ -135,7 +142,7 @@ class CancellationTests:
 
     def test_unpublishing_cancels_the_schedule(self, reviewer, editor, pending):
         """A monograph taken off the site is not brought back by an old schedule."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         drug_unpublish(drug=Drug.objects.get(pk=pending.drug_id), by=editor)
         assert review_publish_due(now=later(2)) == []
         assert Drug.objects.get(pk=pending.drug_id).published_revision_id is None
@@ -144,7 +151,7 @@ class CancellationTests:
         self, client, contributor, reviewer, pending
     ):
         """Cancelling keeps the current version public and is in the audit trail."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         client.force_login(contributor)
         response = client.post(reverse("admin:reviews_review_cancel_schedule", args=[pending.pk]))
         assert response.status_code == 302
@@ -157,7 +164,7 @@ class CancellationTests:
 
     def test_others_may_not_cancel_it(self, other_contributor, reviewer, pending):
         """Someone who neither submitted it nor reviews may not cancel a schedule."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         with pytest.raises(NotPermitted):
             review_cancel_schedule(review=pending, by=other_contributor)
 
@@ -165,7 +172,7 @@ class CancellationTests:
         self, reviewer, pending, django_assert_max_num_queries
     ):
         """Publishing one due approval costs a bounded number of queries."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         with django_assert_max_num_queries(40):
             review_publish_due(now=later(2))
 
@@ -176,7 +183,9 @@ def test_contributors_are_told_when_it_goes_live(
 ):
     """The e-mail about a scheduled approval says it is not live yet, and when it will be."""
     with django_capture_on_commit_callbacks(execute=True):
-        review_approve(review=pending, by=reviewer, publish_at=later(24))
+        review_approve(
+            review=pending, by=reviewer, publish_at=later(24), signature=signed(reviewer)
+        )
     subjects = [message.subject for message in mailoutbox]
     assert any("approved, to go live on" in subject for subject in subjects)
     assert not any("approved and published" in subject for subject in subjects)
@@ -188,10 +197,13 @@ class GuardTests:
         self, client, reviewer, other_reviewer, pending
     ):
         """A stale tab or forged POST cannot publish a scheduled revision before its time."""
-        review_approve(review=pending, by=reviewer, publish_at=later(24))
+        review_approve(
+            review=pending, by=reviewer, publish_at=later(24), signature=signed(reviewer)
+        )
         client.force_login(other_reviewer)
         response = client.post(
-            reverse("admin:reviews_review_decide", args=[pending.pk]), {"outcome": "approve"}
+            reverse("admin:reviews_review_decide", args=[pending.pk]),
+            {"outcome": "approve", **signing()},
         )
         assert response.status_code == 302
         pending.refresh_from_db()
@@ -202,11 +214,11 @@ class GuardTests:
         self, contributor, reviewer, pending, monkeypatch
     ):
         """A schedule that cannot go live is cancelled with why; the others still go live."""
-        review_approve(review=pending, by=reviewer, publish_at=later(1))
+        review_approve(review=pending, by=reviewer, publish_at=later(1), signature=signed(reviewer))
         other = publish(monograph(name="Lamotrigine"), contributor=contributor, reviewer=reviewer)
         edit_section(other, "Also new.", by=contributor)
         second = review_submit(drug=other, by=contributor)
-        review_approve(review=second, by=reviewer, publish_at=later(2))
+        review_approve(review=second, by=reviewer, publish_at=later(2), signature=signed(reviewer))
         real = services.publication_changed
 
         def address_taken_for_the_first(drug):

@@ -4,7 +4,7 @@ from monographs.models import Drug
 from reviews.exceptions import NothingToSubmit, OwnEditApproval, StaleRevision
 from reviews.models import AuditEntry, Review
 from reviews.services import review_approve, review_submit
-from tests.factories import join_groups, review_fully_approve
+from tests.factories import join_groups, review_fully_approve, signed
 
 
 @pytest.mark.django_db
@@ -25,7 +25,7 @@ class ApproveTests:
         section.body = "Changed after submission."
         section.save()
         with pytest.raises(StaleRevision):
-            review_approve(review=review, by=reviewer)
+            review_approve(review=review, by=reviewer, signature=signed(reviewer))
         review.refresh_from_db()
         assert review.status == Review.Status.SUPERSEDED
         assert Drug.objects.published().count() == 0
@@ -35,7 +35,7 @@ class ApproveTests:
         join_groups(reviewer, ["Contributors"])
         review = review_submit(drug=draft_drug, by=reviewer)
         with pytest.raises(OwnEditApproval):
-            review_approve(review=review, by=reviewer)
+            review_approve(review=review, by=reviewer, signature=signed(reviewer))
 
     def test_resubmitting_unchanged_content_is_refused(self, published_drug, contributor):
         """A save that changes nothing does not restart a review."""

@@ -13,6 +13,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from monographs.importer import ImportFailed, import_new_file
+from reviews.attestation import attestation_unattended
 from reviews.exceptions import ReviewError
 from reviews.models import (
     CONTRIBUTORS_GROUP,
@@ -158,7 +159,12 @@ class Command(BaseCommand):
         turn, as many as the review policy asks for."""
         review = review_submit(drug=drug, by=contributor, comment="Demo content.")
         for reviewer in reviewers:
-            review = review_approve(review=review, by=reviewer, comment="Demo content approved.")
+            review = review_approve(
+                review=review,
+                by=reviewer,
+                comment="Demo content approved.",
+                signature=attestation_unattended(user=reviewer, means="manage.py seed_demo"),
+            )
             if not review.is_open:
                 break
         return f"published revision {review.revision.number}"

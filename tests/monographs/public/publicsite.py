@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from monographs.models import Drug, Revision
 from monographs.search import search_index_rebuild
 from reviews.services import review_approve, review_submit
-from tests.factories import edit_section, monograph, publish
+from tests.factories import edit_section, monograph, publish, signed
 
 JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
@@ -56,7 +56,7 @@ def clone_published(original: Drug, count: int, *, prefix: str) -> None:
 def edit_and_publish(drug: Drug, body: str, *, contributor, reviewer) -> Drug:
     edit_section(drug, body)
     review = review_submit(drug=drug, by=contributor)
-    review_approve(review=review, by=reviewer)
+    review_approve(review=review, by=reviewer, signature=signed(reviewer))
     drug.refresh_from_db()
     return drug
 

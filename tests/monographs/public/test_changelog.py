@@ -10,7 +10,7 @@ from reviews.services import (
     review_submit,
     review_withdraw,
 )
-from tests.factories import edit_section, monograph, publish
+from tests.factories import edit_section, monograph, publish, signed
 from tests.monographs.public.publicsite import (
     edit_and_publish,
     outline,
@@ -51,7 +51,9 @@ class ChangeLogTests:
         usage.refresh_from_db()
         usage.body = "Take two tablets daily."
         usage.save()
-        review_approve(review=review_submit(drug=drug, by=contributor), by=reviewer)
+        review_approve(
+            review=review_submit(drug=drug, by=contributor), by=reviewer, signature=signed(reviewer)
+        )
 
         html = page_text(client.get(changes_url(drug)))
         assert "Take <del>one tablet</del><ins>two tablets</ins> daily." in html
@@ -72,7 +74,9 @@ class ChangeLogTests:
         edit_section(drug, "SUPERSEDED WORDING")
         review_submit(drug=drug, by=contributor)
         edit_section(drug, "Approved wording.")
-        review_approve(review=review_submit(drug=drug, by=contributor), by=reviewer)
+        review_approve(
+            review=review_submit(drug=drug, by=contributor), by=reviewer, signature=signed(reviewer)
+        )
         edit_section(drug, "DRAFT WORDING")
 
         html = page_text(client.get(changes_url(drug)))

@@ -11,7 +11,7 @@ from monographs.public.page_cache import (
     public_pages_changed,
 )
 from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.factories import edit_section, monograph, review_fully_approve
+from tests.factories import edit_section, monograph, review_fully_approve, signed
 from tests.monographs.public import cacheurls
 from tests.monographs.public.publicsite import page_text, published
 
@@ -65,7 +65,9 @@ def approve_edit(drug, body, *, contributor, reviewer, capture):
     """Publish an edit the way production does: the cache hears of it once it commits."""
     edit_section(drug, body)
     with capture(execute=True):
-        review_approve(review=review_submit(drug=drug, by=contributor), by=reviewer)
+        review_approve(
+            review=review_submit(drug=drug, by=contributor), by=reviewer, signature=signed(reviewer)
+        )
 
 
 @pytest.mark.django_db

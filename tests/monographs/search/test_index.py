@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from monographs.models import SearchDocument, SectionKind
 from reviews.services import drug_unpublish, review_approve, review_submit
-from tests.factories import monograph
+from tests.factories import monograph, signed
 from tests.monographs.search.searchpage import hit_names, search
 
 
@@ -28,7 +28,7 @@ class PublishedOnlyTests:
         review = review_submit(drug=drug, by=contributor)
         assert hit_names(search(client, "quinterphosphate")) == []
 
-        review_approve(review=review, by=reviewer)
+        review_approve(review=review, by=reviewer, signature=signed(reviewer))
         assert hit_names(search(client, "quinterphosphate")) == ["Cyanocobalamin"]
         assert hit_names(search(client, "pernicious")) == []
 
