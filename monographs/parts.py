@@ -60,6 +60,14 @@ def _details(document: dict) -> dict:
     return {name: document.get(name) for name, _label in DRUG_FIELDS}
 
 
+def part_html(document: dict, part: Part) -> str:
+    """The text of a section or FAQ item as readers see it (sanitized HTML); "" for the details."""
+    if part.position is None or part.kind == DETAILS_KIND:
+        return ""
+    items = document.get("faqs" if part.kind == FAQ_KIND else "sections", [])
+    return items[part.position].get("html", "") if part.position < len(items) else ""
+
+
 def document_parts(document: dict) -> list[Part]:
     """The details, the sections in the author's order, then the FAQ items."""
     parts = [

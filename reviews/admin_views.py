@@ -24,11 +24,20 @@ from django.utils import timezone
 from monographs.admin_views import preview_response
 from monographs.locking import is_lock_conflict
 from monographs.models import Drug, ReviewedPart, Significance
+from monographs.parts import document_parts, part_html
 from monographs.public.monograph import preview_page
 from reviews import presentation
 from reviews.cycles import part_reconfirm, reconfirm_refusal
 from reviews.exceptions import NotPermitted, ReviewError
-from reviews.forms import APPROVE, PARTS, CommentForm, DecisionForm, ShareLinkForm, SubmitForm
+from reviews.forms import (
+    APPROVE,
+    PARTS,
+    CommentForm,
+    DecisionForm,
+    ReconfirmForm,
+    ShareLinkForm,
+    SubmitForm,
+)
 from reviews.models import Review, ShareLink, decide_refusal
 from reviews.progress import review_progress
 from reviews.services import (
@@ -507,19 +516,51 @@ def overdue_list(model_admin, request):
 
 
 def part_reconfirm_view(model_admin, request, part_id):
-    """Re-confirm a live part without changing it (POST from the overdue list)."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """Re-confirm a live part without changing it: the part as readers see it, and the signed
+    attestation (GET shows it, POST signs and re-confirms)."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     part = ReviewedPart.objects.select_related("revision__drug").filter(pk=part_id).first()
     if part is None:
         raise Http404
-    return _run(
-        model_admin,
+    refusal = reconfirm_refusal(part, request.user)
+    form = ReconfirmForm(
+        request.POST if request.method == "POST" else None, signer=request.user, request=request
+    )
+    if request.method == "POST" and not refusal and form.is_valid():
+        return _run(
+            model_admin,
+            request,
+            lambda: part_reconfirm(
+                part=part,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                signature=form.signature,
+            ),
+            success=f"“{part.title}” of {part.revision.drug} is re-confirmed; its next review "
+            "date moved on.",
+            then=reverse("admin:reviews_review_overdue"),
+        )
+    if request.method == "POST" and refusal:
+        raise PermissionDenied(refusal)
+    live = next(
+        (item for item in document_parts(part.revision.content) if item.key == part.key), None
+    )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Re-confirm “{part.title}” of {part.revision.drug}",
+        "part": part,
+        "part_html": part_html(part.revision.content, live) if live else "",
+        "refusal": refusal,
+        "form": form,
+        "overdue_url": reverse("admin:reviews_review_overdue"),
+    }
+    return TemplateResponse(
         request,
-        lambda: part_reconfirm(part=part, by=request.user, note=request.POST.get("note", "")),
-        success=f"“{part.title}” of {part.revision.drug} is re-confirmed; its next review "
-        "date moved on.",
-        then=reverse("admin:reviews_review_overdue"),
+        "admin/reviews/review/reconfirm.html",
+        context,
+        status=400 if request.method == "POST" else 200,
     )

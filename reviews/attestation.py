@@ -100,6 +100,24 @@ def unattended_method(means: str) -> str:
     return f"unattended: {means}"[:60]
 
 
+def signature_check(signature: Signature | None, *, by) -> None:
+    """Refuse an approval that `by` did not sign."""
+    if signature is None or signature.signer_id != by.pk or not signature.statement:
+        raise AttestationRefused(
+            "An approval needs your signed attestation: tick every statement and sign with "
+            "your password or a one-time code."
+        )
+
+
+def signature_details(signature: Signature) -> dict:
+    """The signature as the audit trail records it."""
+    return {
+        "attestation": signature.statement,
+        "signature": signature.method,
+        "signed_at": signature.signed_at.isoformat(),
+    }
+
+
 def approved_parts_digest(parts: dict[str, str]) -> str:
     """One hash of exactly the parts approved: their keys and content hashes."""
     canonical = json.dumps(sorted(parts.items()), separators=(",", ":"))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from monographs.models import Reconfirmation, ReviewedPart
 from monographs.publication import article_changed
 from reviews import notifications
+from reviews.attestation import Signature, signature_check, signature_details
 from reviews.audit import audit_record
 from reviews.exceptions import (
     IllegalTransition,
@@ -56,11 +57,12 @@ def reconfirm_refusal(part: ReviewedPart, user, *, person_refusal: str | None = 
     return str(error) if error else ""
 
 
-def part_reconfirm(*, part: ReviewedPart, by, note: str = "") -> ReviewedPart:
-    """Review a live part again without changing it: its review dates move on, audited."""
+def part_reconfirm(*, part: ReviewedPart, by, signature: Signature, note: str = "") -> ReviewedPart:
+    """Review a live part again without changing it, signed: its review dates move on, audited."""
     error = _reconfirm_error(part, by)
     if error is not None:
         raise error
+    signature_check(signature, by=by)
     with transaction.atomic():
         drug = _lock_drug(part.revision.drug_id)
         part = (
@@ -88,6 +90,10 @@ def part_reconfirm(*, part: ReviewedPart, by, note: str = "") -> ReviewedPart:
             reviewed_at=now,
             credits=[credit],
             next_review_due=part.next_review_due,
+            content_hash=part.content_hash,
+            attestation=signature.statement,
+            signature_method=signature.method,
+            signed_at=signature.signed_at,
         )
         # The approval's own credit stays as it was; the page names re-confirmers by part.
         parts = list(revision.reviewed_parts.all())
@@ -101,6 +107,11 @@ def part_reconfirm(*, part: ReviewedPart, by, note: str = "") -> ReviewedPart:
             revision=revision,
             comment=f"{part.title}: reviewed, no change; next review due "
             f"{part.next_review_due:%d %B %Y}. {note}".strip(),
+            details={
+                **signature_details(signature),
+                "part": part.key,
+                "content_hash": part.content_hash,
+            },
         )
         article_changed(drug)
     return part

@@ -58,7 +58,46 @@ class CommentForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class SignatureForm(forms.Form):
+    """The attestation an approval is signed with: every statement ticked, and the signer's
+    password or one-time code (`self.signature` once `sign` succeeded)."""
+
+    attest = forms.MultipleChoiceField(
+        label="I attest that",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every statement to approve; your decision records them as shown here.",
+    )
+    signing_secret = forms.CharField(
+        label="Sign with your password or a one-time code",
+        required=False,
+        strip=True,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "size": 24}),
+        help_text="Needed to approve; not to request changes.",
+    )
+
+    def __init__(self, *args, signer=None, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signer, self.request, self.signature = signer, request, None
+        self.fields["attest"].choices = [(line, line) for line in attestation_statements()]
+
+    def sign(self, cleaned) -> None:
+        if set(cleaned.get("attest") or ()) != set(attestation_statements()):
+            self.add_error("attest", "Tick every statement to approve.")
+            return
+        try:
+            self.signature = attestation_sign(
+                user=self.signer,
+                ticked=cleaned["attest"],
+                secret=cleaned.get("signing_secret", ""),
+                request=self.request,
+            )
+        except AttestationRefused as error:
+            self.add_error("signing_secret", str(error))
+
+
+class DecisionForm(SignatureForm):
     """A reviewer's verdicts: per changed part, or on everything at once, with a comment.
 
     "Record my decisions" (`PARTS`) sends the verdict chosen for each part; "Approve all I
@@ -92,25 +131,8 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    attest = forms.MultipleChoiceField(
-        label="I attest that",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Tick every statement to approve; your decision records them as shown here.",
-    )
-    signing_secret = forms.CharField(
-        label="Sign with your password or a one-time code",
-        required=False,
-        strip=True,
-        max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "size": 24}),
-        help_text="Needed to approve; not to request changes.",
-    )
-
-    def __init__(self, *args, parts=(), signer=None, request=None, **kwargs):
+    def __init__(self, *args, parts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.signer, self.request, self.signature = signer, request, None
-        self.fields["attest"].choices = [(line, line) for line in attestation_statements()]
         self.part_keys = []
         for part in parts:
             self.part_keys.append(part.key)
@@ -157,7 +179,7 @@ class DecisionForm(forms.Form):
             elif publish_at <= timezone.now():
                 self.add_error("publish_at", "The time to go live must be in the future.")
         if self.approves and not self.errors:
-            self._sign(cleaned)
+            self.sign(cleaned)
         return cleaned
 
     @property
@@ -169,20 +191,6 @@ class DecisionForm(forms.Form):
         return outcome == PARTS and any(
             verdict == PartDecision.Outcome.APPROVED for verdict, _note in self.verdicts.values()
         )
-
-    def _sign(self, cleaned) -> None:
-        if set(cleaned.get("attest") or ()) != set(attestation_statements()):
-            self.add_error("attest", "Tick every statement to approve.")
-            return
-        try:
-            self.signature = attestation_sign(
-                user=self.signer,
-                ticked=cleaned["attest"],
-                secret=cleaned.get("signing_secret", ""),
-                request=self.request,
-            )
-        except AttestationRefused as error:
-            self.add_error("signing_secret", str(error))
 
     @property
     def verdicts(self) -> dict[str, tuple[str, str]]:
@@ -203,6 +211,24 @@ class DecisionForm(forms.Form):
             if note:
                 notes[key] = note
         return notes
+
+
+class ReconfirmForm(SignatureForm):
+    """Re-confirming a live part unchanged: a signed approval of it, with an optional note."""
+
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Recorded in the audit trail, e.g. what you checked it against.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            self.sign(cleaned)
+        return cleaned
 
 
 class ShareLinkForm(forms.Form):

@@ -18,7 +18,12 @@ from monographs.parts import document_parts
 from monographs.publication import PublishedSlugTaken, publication_changed
 from monographs.services import drug_content_hash, revision_freeze
 from reviews import notifications
-from reviews.attestation import AttestationRefused, Signature, approved_parts_digest
+from reviews.attestation import (
+    Signature,
+    approved_parts_digest,
+    signature_check,
+    signature_details,
+)
 from reviews.audit import audit_record
 from reviews.exceptions import (
     AddressTaken,
@@ -301,7 +306,7 @@ def _decide_locked(
     review.check_decider(by)
     progress = progress or _progress(review)
     if any(outcome == APPROVE for outcome, _note in verdicts.values()) or not verdicts:
-        _check_signature(signature, by=by)
+        signature_check(signature, by=by)
     now = timezone.now()
     recorded = []
     for key, (outcome, note) in verdicts.items():
@@ -358,15 +363,6 @@ def _decide_locked(
             f"{progress.summary}.",
             verdicts=recorded,
             signature=signature,
-        )
-
-
-def _check_signature(signature: Signature | None, *, by) -> None:
-    """An approval is signed by the reviewer who gives it."""
-    if signature is None or signature.signer_id != by.pk or not signature.statement:
-        raise AttestationRefused(
-            "An approval needs your signed attestation: tick every statement and sign with "
-            "your password or a one-time code."
         )
 
 
@@ -558,10 +554,8 @@ def _record_decision(
         decision.signature_method = signature.method
         decision.signed_at = signature.signed_at
         details = {
-            "attestation": decision.attestation,
+            **signature_details(signature),
             "signed_by": reviewer_display_name(by),
-            "signature": decision.signature_method,
-            "signed_at": decision.signed_at.isoformat(),
             "approved_parts": decision.approved_parts,
             "approved_parts_hash": decision.approved_parts_hash,
         }

@@ -63,6 +63,12 @@ class Reconfirmation(models.Model):
     reviewed_at = models.DateTimeField()
     credits = models.JSONField(default=list)
     next_review_due = models.DateField()
+    content_hash = models.CharField(max_length=64, blank=True)
+    attestation = models.TextField(
+        blank=True, help_text="The statement the reviewer signed, as it was shown to them."
+    )
+    signature_method = models.CharField(max_length=60, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-reviewed_at", "-pk"]

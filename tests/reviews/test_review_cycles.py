@@ -11,10 +11,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monographs.models import Reconfirmation
+from reviews.attestation import attestation_text
 from reviews.cycles import part_reconfirm, review_reminders_send
-from reviews.exceptions import IllegalTransition, NotPermitted, OwnEditApproval, PolicyRefusal
+from reviews.exceptions import (
+    IllegalTransition,
+    NotPermitted,
+    OwnEditApproval,
+    PolicyRefusal,
+    ReviewError,
+)
 from reviews.models import AuditEntry, ReviewReminder
-from tests.factories import edit_section, make_credentialed_reviewer, monograph, publish
+from tests.factories import (
+    edit_section,
+    make_credentialed_reviewer,
+    monograph,
+    publish,
+    signed,
+    signing,
+)
 
 
 @pytest.fixture
@@ -39,7 +53,12 @@ class ReconfirmTests:
         part = live_part(live, "usage")
         later = timezone.now() + timedelta(days=400)
         with time_machine.travel(later, tick=False):
-            part_reconfirm(part=part, by=other_reviewer, note="Checked against the label.")
+            part_reconfirm(
+                part=part,
+                by=other_reviewer,
+                note="Checked against the label.",
+                signature=signed(other_reviewer),
+            )
         part.refresh_from_db()
         assert part.reviewed_at == later
         assert part.credits == [f"{other_reviewer.get_full_name()}, MD"]
@@ -55,7 +74,7 @@ class ReconfirmTests:
         """The monograph's next review date is its earliest part's, after a re-confirmation."""
         part = live_part(live, "dosage")
         with time_machine.travel(timezone.now() + timedelta(days=30), tick=False):
-            part_reconfirm(part=part, by=other_reviewer)
+            part_reconfirm(part=part, by=other_reviewer, signature=signed(other_reviewer))
         live.refresh_from_db()
         usage_due = live_part(live, "usage").next_review_due
         assert live.published_revision.next_review_due == min(
@@ -67,12 +86,16 @@ class ReconfirmTests:
         make_credentialed_reviewer(contributor)
         author = type(contributor).objects.get(pk=contributor.pk)
         with pytest.raises(OwnEditApproval):
-            part_reconfirm(part=live_part(live, "usage"), by=author)
+            part_reconfirm(part=live_part(live, "usage"), by=author, signature=signed(author))
 
     def test_a_contributor_cannot_reconfirm(self, live, other_contributor):
         """Only credentialed reviewers re-confirm."""
         with pytest.raises(NotPermitted):
-            part_reconfirm(part=live_part(live, "usage"), by=other_contributor)
+            part_reconfirm(
+                part=live_part(live, "usage"),
+                by=other_contributor,
+                signature=signed(other_contributor),
+            )
 
     def test_policy_profession_applies(self, settings, live, other_reviewer):
         """A part whose policy names a profession needs one to re-confirm it."""
@@ -81,7 +104,9 @@ class ReconfirmTests:
             "kinds": {"dosage": {"risk": "high", "professions": ["pharmacist"]}},
         }
         with pytest.raises(PolicyRefusal, match="needs a pharmacist"):
-            part_reconfirm(part=live_part(live, "dosage"), by=other_reviewer)
+            part_reconfirm(
+                part=live_part(live, "dosage"), by=other_reviewer, signature=signed(other_reviewer)
+            )
 
     def test_a_part_no_longer_live_is_refused(self, live, contributor, reviewer, other_reviewer):
         """Re-confirming a part of a revision that was since replaced is refused."""
@@ -89,7 +114,7 @@ class ReconfirmTests:
         edit_section(live, "Used for more.", by=contributor, position=0)
         publish(live, contributor=contributor, reviewer=reviewer)
         with pytest.raises(IllegalTransition, match="no longer live"):
-            part_reconfirm(part=old, by=other_reviewer)
+            part_reconfirm(part=old, by=other_reviewer, signature=signed(other_reviewer))
 
 
 @pytest.mark.django_db
@@ -103,10 +128,34 @@ class DueListTests:
             assert "Cyclamine" in page
             assert "Reviewed, no change" in page
             dosage = live_part(live, "dosage")
-            response = client.post(reverse("admin:reviews_review_reconfirm", args=[dosage.pk]))
+            confirm_url = reverse("admin:reviews_review_reconfirm", args=[dosage.pk])
+            form = client.get(confirm_url).content.decode()
+            assert "The text as readers see it" in form
+            assert "I have no undeclared conflict of interest." in form
+            response = client.post(confirm_url, {"note": "Checked the SmPC.", **signing()})
         assert response.status_code == 302
         dosage.refresh_from_db()
         assert dosage.credits == [f"{other_reviewer.get_full_name()}, MD"]
+        reconfirmation = Reconfirmation.objects.get(part_key=dosage.key)
+        assert reconfirmation.attestation == attestation_text()
+        assert reconfirmation.signature_method == "password"
+        assert reconfirmation.content_hash == dosage.content_hash
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.RECONFIRMED)
+        assert entry.details["attestation"] == attestation_text()
+        assert "Checked the SmPC." in entry.comment
+
+    def test_reconfirming_unsigned_is_refused_and_changes_nothing(
+        self, client, live, other_reviewer
+    ):
+        dosage = live_part(live, "dosage")
+        client.force_login(other_reviewer)
+        confirm_url = reverse("admin:reviews_review_reconfirm", args=[dosage.pk])
+        response = client.post(confirm_url, {"note": "Looks fine.", **signing("wrong")})
+        assert response.status_code == 400
+        assert "Looks fine." in response.content.decode()
+        assert not Reconfirmation.objects.exists()
+        with pytest.raises(ReviewError, match="signed attestation"):
+            part_reconfirm(part=dosage, by=other_reviewer, signature=None)
 
     def test_forged_reconfirm_by_contributor_is_refused(self, client, live, other_contributor):
         """A contributor POSTing a re-confirmation gets 403 and nothing changes."""
@@ -139,7 +188,9 @@ class ReminderTests:
         assert review_reminders_send(today=timezone.localdate(late), within_days=0).parts_reminded
         assert "overdue" in mail.outbox[-1].body
         with time_machine.travel(late, tick=False):
-            part_reconfirm(part=live_part(live, "usage"), by=other_reviewer)
+            part_reconfirm(
+                part=live_part(live, "usage"), by=other_reviewer, signature=signed(other_reviewer)
+            )
         next_cycle = timezone.localdate(late) + timedelta(days=731)
         reminded = ReviewReminder.objects.count()
         review_reminders_send(today=next_cycle, within_days=0)

@@ -10,7 +10,7 @@ from monographs.models import Reconfirmation, SectionKind
 from monographs.public import changes
 from reviews.cycles import part_reconfirm
 from reviews.services import drug_unpublish, review_submit
-from tests.factories import ReviewerFactory, SectionFactory, monograph, publish
+from tests.factories import ReviewerFactory, SectionFactory, monograph, publish, signed
 from tests.monographs.public.publicsite import outline, page_text
 
 ATOM_NS = {"a": "http://www.w3.org/2005/Atom"}
@@ -136,7 +136,7 @@ class ChangeNoteTests:
     ):
         """A part reviewed again without change is listed by date among the versions."""
         part = notamine.published_revision.reviewed_parts.get(kind=SectionKind.USAGE)
-        part_reconfirm(part=part, by=other_reviewer)
+        part_reconfirm(part=part, by=other_reviewer, signature=signed(other_reviewer))
         record = Reconfirmation.objects.get(drug=notamine)
         set_usage(notamine, body="Take two tablets daily.")
         publish(notamine, contributor=contributor, reviewer=reviewer)
@@ -158,7 +158,7 @@ class ChangeNoteTests:
         """Across pages each reconfirmation shows once, after the version it was made on."""
         monkeypatch.setattr(changes, "CHANGES_PER_PAGE", 1)
         part = notamine.published_revision.reviewed_parts.get(kind=SectionKind.USAGE)
-        part_reconfirm(part=part, by=other_reviewer)
+        part_reconfirm(part=part, by=other_reviewer, signature=signed(other_reviewer))
         set_usage(notamine, body="Take two tablets daily.")
         publish(notamine, contributor=contributor, reviewer=reviewer)
 
@@ -302,7 +302,7 @@ class ChangeNoteQueryCountTests:
             SectionFactory(drug=drug, kind=SectionKind.OTHER, heading=f"Extra {number}")
             publish(drug, contributor=contributor, reviewer=reviewer, comment=f"Note {number}.")
             part = drug.published_revision.reviewed_parts.get(kind=SectionKind.USAGE)
-            part_reconfirm(part=part, by=checker)
+            part_reconfirm(part=part, by=checker, signature=signed(checker))
 
     @pytest.mark.parametrize("versions", [1, 8])
     def test_change_log_and_feed_queries_do_not_grow(
