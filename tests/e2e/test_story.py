@@ -60,6 +60,16 @@ def log_in(browser, live_server, username):
     return page
 
 
+def sign_approval(page, secret: str = PASSWORD) -> None:
+    """Tick every statement of the attestation and sign it, as a reviewer approving does."""
+    attestation = page.get_by_role("group", name="Sign your approval")
+    boxes = attestation.get_by_role("checkbox")
+    assert boxes.count() >= 4
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    attestation.get_by_label("Sign with your password or a one-time code").fill(secret)
+
+
 def reviewed_on(page) -> str:
     return page.locator(".reviewed time").first.get_attribute("datetime")
 
@@ -102,6 +112,7 @@ def test_contributor_edit_is_public_only_after_review(chromium, page, live_serve
     assert reviewer.locator("strong", has_text="one 1000 mcg tablet").count() >= 1
     # Dosage is high risk: Rob approves that part, and it waits for a second reviewer.
     reviewer.get_by_role("group", name="Review of Dosage").get_by_label("Approve").check()
+    sign_approval(reviewer)
     reviewer.get_by_role("button", name="Record my decisions").click()
     reviewer.wait_for_selector(".messagelist .success")
     assert "Dosage: 1 of 2 approvals" in reviewer.locator("#review-progress").inner_text()
@@ -110,6 +121,10 @@ def test_contributor_edit_is_public_only_after_review(chromium, page, live_serve
 
     second = log_in(chromium, live_server, "rita")
     second.goto(reviewer.url)
+    second.get_by_role("button", name="Approve all I may").click()
+    # Unsigned, the approval is refused and the page says what is missing.
+    assert "Tick every statement to approve." in second.locator(".errorlist").all_inner_texts()[0]
+    sign_approval(second)
     second.get_by_role("button", name="Approve all I may").click()
     second.wait_for_selector(".messagelist .success")
 
