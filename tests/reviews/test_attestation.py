@@ -110,6 +110,9 @@ class SigningPageTests:
         assert decision.approved_parts == hashes
         assert usage in decision.approved_parts
         assert decision.approved_parts_hash == approved_parts_digest(hashes)
+        page = client.get(review_url(submitted)).text
+        assert "Signed with password on" in page
+        assert decision.approved_parts_hash in page
         entry = AuditEntry.objects.get(revision=submitted.revision, action="approved")
         assert entry.details["attestation"] == decision.attestation
         assert entry.details["approved_parts_hash"] == decision.approved_parts_hash
