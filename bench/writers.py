@@ -505,6 +505,7 @@ class _Replayer:
                 outcome=PartDecision.Outcome.APPROVED,
                 note="",
                 decided_at=step.at,
+                signed_at=step.at,
                 created_at=step.at,
             )
             # As `_verdict` does: the progress now counts it, as rebuilt it would.

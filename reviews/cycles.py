@@ -80,7 +80,8 @@ def part_reconfirm(*, part: ReviewedPart, by, signature: Signature, note: str = 
         credit = reviewer_display_name(by)
         part.reviewed_at, part.credits = now, [credit]
         part.next_review_due = requirement_for(part.kind).next_review_due(now)
-        part.save(update_fields=["reviewed_at", "credits", "next_review_due"])
+        part.approvals_signed = True
+        part.save(update_fields=["reviewed_at", "credits", "next_review_due", "approvals_signed"])
         part.reviewers.set([by])
         Reconfirmation.objects.create(
             drug=drug,

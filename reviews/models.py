@@ -366,6 +366,11 @@ class PartDecision(models.Model):
         help_text="When the reviewer decided (for a carried-over "
         "approval, when they decided it first)."
     )
+    signed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the approval was signed with the attestation (kept when carried over).",
+    )
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

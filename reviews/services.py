@@ -178,6 +178,7 @@ def _carry_approvals_over(review: Review) -> None:
                     outcome=APPROVE,
                     note=decision.note,
                     decided_at=decision.decided_at,
+                    signed_at=decision.signed_at,
                     carried_from=decision.carried_from or decision,
                 )
             )
@@ -316,7 +317,11 @@ def _decide_locked(
                 "One of the parts you decided is not among this revision's changes; "
                 "reload the page and decide again."
             )
-        recorded.append(_verdict(review, part, by=by, outcome=outcome, note=note.strip(), at=now))
+        recorded.append(
+            _verdict(
+                review, part, by=by, outcome=outcome, note=note.strip(), at=now, signature=signature
+            )
+        )
     progress = _progress(review)
     if progress.is_sent_back:
         _send_back(review, by=by, comment=comment, recorded=recorded, at=now, signature=signature)
@@ -366,7 +371,9 @@ def _decide_locked(
         )
 
 
-def _verdict(review: Review, part: PartProgress, *, by, outcome: str, note: str, at):
+def _verdict(
+    review: Review, part: PartProgress, *, by, outcome: str, note: str, at, signature=None
+):
     if outcome not in (APPROVE, REQUEST_CHANGES):
         raise ReviewError("A part is either approved or sent back for changes.")
     if part.decided_by(by) is not None:
@@ -384,6 +391,7 @@ def _verdict(review: Review, part: PartProgress, *, by, outcome: str, note: str,
         outcome=outcome,
         note=note,
         decided_at=at,
+        signed_at=signature.signed_at if signature is not None and outcome == APPROVE else None,
     )
     part.decisions.append(decision)
     return decision
@@ -491,11 +499,13 @@ def part_records(
         if changed is None and kept is not None and kept.record.content_hash == part.content_hash:
             record.reviewed_at, record.credits = kept.record.reviewed_at, kept.record.credits
             record.next_review_due = kept.record.next_review_due
+            record.approvals_signed = kept.record.approvals_signed
             reviewer_ids = kept.reviewer_ids
         elif changed is not None and changed.approvals:
             record.reviewed_at = max(d.decided_at for d in changed.approvals)
             record.credits = changed.credits
             record.next_review_due = requirement.next_review_due(record.reviewed_at)
+            record.approvals_signed = all(d.signed_at is not None for d in changed.approvals)
             reviewer_ids = [d.reviewer_id for d in changed.approvals]
         else:
             raise ReviewError(f"“{part.title}” has no review to publish it with.")

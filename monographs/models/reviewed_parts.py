@@ -36,6 +36,11 @@ class ReviewedPart(models.Model):
     )
     reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     next_review_due = models.DateField()
+    approvals_signed = models.BooleanField(
+        default=False,
+        help_text="Every approval of it was signed with the attestation, in which reviewers "
+        "take editorial responsibility for AI-generated or crowd-sourced text.",
+    )
 
     objects = ReviewedPartQuerySet.as_manager()
 

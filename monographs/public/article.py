@@ -198,6 +198,8 @@ class PartReview:
     reviewed_at: datetime
     credits: list[str]
     next_review_due: date
+    # Its reviewers signed that they examined it and take editorial responsibility for it.
+    responsibility_taken: bool = False
 
     @property
     def reviewed_on(self) -> date:
@@ -221,6 +223,11 @@ class ArticlePart:
     @property
     def is_unverified(self) -> bool:
         return self.origin in UNVERIFIED_ORIGINS
+
+    @property
+    def is_under_editorial_responsibility(self) -> bool:
+        """AI or crowd text whose reviewers signed that they take editorial responsibility."""
+        return self.is_unverified and self.review is not None and self.review.responsibility_taken
 
     @property
     def digital_source_type(self) -> str | None:
@@ -300,6 +307,7 @@ def part_reviews(revision) -> ReviewedArticle:
                 reviewed_at=record.reviewed_at,
                 credits=list(record.credits),
                 next_review_due=record.next_review_due,
+                responsibility_taken=record.approvals_signed,
             )
         if part.kind == DETAILS_KIND:
             details = review

@@ -5,11 +5,12 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import timezone
 
-from monographs.models import Origin, Revision, SectionKind
+from monographs.models import Origin, ReviewedPart, Revision, SectionKind
 from reviews.services import review_submit
 from tests.factories import ReviewerFactory, SectionFactory, monograph, publish
 from tests.monographs.public.publicsite import jsonld, page_text, published
@@ -78,15 +79,24 @@ class PartReviewLineTests:
     def test_each_section_names_its_own_reviewers_and_dates(
         self, client, drug, reviewer, second_reviewer
     ):
-        """Usage names its one reviewer, dosage both of its reviewers, each with its dates."""
+        """Usage names its one reviewer, dosage both of its reviewers, each with its dates; for
+        AI or crowd text the disclosure stays and names who took editorial responsibility."""
         html = page_text(client.get(drug_url(drug)))
         parts = reviews_by_title(drug)
         first, second = f"{reviewer.get_full_name()}, MD", f"{second_reviewer.get_full_name()}, MD"
         usage, dosage = section_html(html, "usage"), section_html(html, "dosage")
-        assert f"Reviewed by <strong>{first}</strong> on" in usage
+        assert (
+            f"AI-generated or crowd-sourced, reviewed and approved by <strong>{first}</strong>, "
+            "who takes editorial responsibility, on"
+        ) in usage
         assert second not in usage
-        assert first in dosage
-        assert second in dosage
+        assert (
+            f"<strong>{second}</strong> and <strong>{first}</strong>, who take editorial "
+            "responsibility, on"
+        ) in dosage or (
+            f"<strong>{first}</strong> and <strong>{second}</strong>, who take editorial "
+            "responsibility, on"
+        ) in dosage
         for section, title in ((usage, "Usage"), (dosage, "Dosage")):
             due = parts[title].next_review_due
             assert f'next review due <time datetime="{due:%Y-%m-%d}">' in section
@@ -95,7 +105,31 @@ class PartReviewLineTests:
         """An FAQ answer carries its own review line beside its provenance badge."""
         html = page_text(client.get(drug_url(drug)))
         faq = html[html.index('<details class="faq"') : html.index("</details>")]
-        assert f'<p class="part-review">Reviewed by <strong>{reviewer.get_full_name()}, MD' in faq
+        assert (
+            '<p class="part-review">AI-generated or crowd-sourced, reviewed and approved by '
+            f"<strong>{reviewer.get_full_name()}, MD</strong>, who takes editorial responsibility"
+        ) in faq
+
+    def test_professional_text_and_unsigned_approvals_say_reviewed_by(
+        self, client, contributor, reviewer
+    ):
+        """Text written by a professional is "reviewed by"; so is AI text whose approval was
+        given before approvals were signed: nobody is said to take responsibility unsigned."""
+        drug = monograph(name="Plainamine", sections=(SectionKind.USAGE, SectionKind.DOSAGE))
+        drug.sections.filter(kind=SectionKind.USAGE).update(origin=Origin.PROFESSIONAL)
+        drug = publish(drug, contributor=contributor, reviewer=reviewer)
+        html = page_text(client.get(drug_url(drug)))
+        name = f"{reviewer.get_full_name()}, MD"
+        assert f"Reviewed by <strong>{name}</strong> on" in section_html(html, "usage")
+        assert "editorial responsibility" in section_html(html, "dosage")
+
+        ReviewedPart.objects.filter(revision=drug.published_revision).update(approvals_signed=False)
+        drug.published_revision.assemble_article()
+        drug.published_revision.save(update_fields=["article_html"])
+        cache.clear()
+        html = page_text(client.get(drug_url(drug)))
+        assert "editorial responsibility" not in html
+        assert "Reviewed by <strong>" in section_html(html, "dosage")
 
     def test_summary_names_every_reviewer_of_the_version(
         self, client, drug, reviewer, second_reviewer
