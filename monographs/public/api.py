@@ -100,6 +100,8 @@ def _review(review: PartReview | None, today) -> dict | None:
         "reviewed_by": list(review.credits),
         "next_review_due": review.next_review_due,
         "overdue": review.next_review_due < today,
+        # Its reviewers signed that they take editorial responsibility for it.
+        "editorial_responsibility_taken": review.responsibility_taken,
     }
 
 

@@ -135,6 +135,8 @@ class DrugDetailApiTests:
         assert reviewed["reviewed_by"] == revision.approved_by_credit.split("; ")
         assert reviewed["review_overdue_since"] is None
         assert all(review and review["overdue"] is False for review in part_reviews)
+        # Their approvals were signed: the reviewers took editorial responsibility for them.
+        assert all(review["editorial_responsibility_taken"] is True for review in part_reviews)
         assert reviewed["last_reviewed"] == as_json(revision.approved_at)
         assert reviewed["next_review_due"] == as_json(revision.next_review_due)
 
