@@ -17,8 +17,9 @@ Two writers replay the same plans:
   fields `_go_live` stamps and `article_html` from `Revision.assemble_article()`, and finally
   `publication_changed()` for every published drug. What is pure in the workflow
   (`monographs.parts`, `reviews.policy`, `reviews.progress`, `credit_line`) is called, not
-  copied. Markdown is rendered by `render_markdown` in a process pool. `tests/bench/test_writers.py` checks that both writers
-  produce the same rows for the same plans.
+  copied. Markdown is rendered by `render_markdown` in a process pool.
+  `tests/bench/test_writers.py` checks that both writers produce the same rows for the same
+  plans.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from bench.corpus import Corpus, DrugPlan, user_specs
 from monographs.markdown import render_markdown
 from monographs.models import Drug, FAQItem, ReviewedPart, Revision, Section, document_hash
 from monographs.publication import publication_changed
+from reviews.audit import audit_chain_extend
 from reviews.models import (
     CONTRIBUTORS_GROUP,
     REVIEWERS_GROUP,
@@ -51,7 +53,6 @@ from reviews.models import (
     Review,
     ReviewerProfile,
 )
-from reviews.audit import audit_chain_extend
 from reviews.progress import ReviewProgress, review_progress
 from reviews.services import (
     PartRecord,
