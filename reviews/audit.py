@@ -5,9 +5,10 @@ the hash of the entry before it and its own hash. `AuditChainHead` holds the las
 hash; appending locks and advances it in the appending transaction, so concurrent writers queue
 there and the chain never forks.
 
-Lock order: the head is locked last. A transaction that audits takes its drug, review and
-revision locks (`monographs.locking`) before its first `audit_record`, and locks nothing after;
-from the head's lock to the commit, other auditing transactions wait.
+Lock order: the head is locked last. A transaction that audits takes its row locks (drug,
+review, revision: `monographs.locking`) before its first `audit_record`; after it, it only
+inserts rows and writes rows it already holds. Other auditing transactions wait from the head's
+lock to the commit, so that stretch is kept short.
 """
 
 import json
@@ -115,7 +116,7 @@ def audit_verify(*, batch_size: int = 2000, using: str = DEFAULT_DB_ALIAS) -> Au
     deleted or inserted."""
     connection = connections[using]
     fresh = not connection.in_atomic_block
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         if fresh and connection.vendor == "postgresql":
             # One snapshot for every batch: entries appended meanwhile are not half-seen.
             with connection.cursor() as cursor:

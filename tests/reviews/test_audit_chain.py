@@ -96,6 +96,12 @@ class VerifyAuditTests:
         assert f"Entry #2 (id {changed.pk}, {changed.get_action_display()}," in message
         assert "changed after it was written" in message
 
+    def test_a_change_past_the_first_batch_is_caught(self, trail):
+        """The trail is read in batches; an entry in a later batch is checked as well."""
+        sql(f"UPDATE {ENTRIES} SET details = %s WHERE sequence = %s", ['{"a": 1}', trail])  # noqa: S608
+        with pytest.raises(CommandError, match=f"Entry #{trail} \\(id"):
+            call_command("verify_audit", "--batch-size", "2", stdout=io.StringIO())
+
     def test_a_changed_actor_is_caught(self, trail, editor):
         """Crediting an action to someone else is a change too."""
         sql(f"UPDATE {ENTRIES} SET actor_id = %s WHERE sequence = 3", [editor.pk])  # noqa: S608
@@ -189,6 +195,14 @@ class VerifyAuditTests:
         with django_assert_num_queries(2):
             audit_record(action=AuditEntry.Action.SIGNED_OUT, actor=editor, subject=editor)
         assert verified() == "Audit trail intact: 2 entries"
+
+    def test_checking_and_exporting_take_a_query_per_batch(self, trail, django_assert_num_queries):
+        """verify_audit reads the head and then the entries a batch at a time; the export
+        reads entries with their people and drug in the same query."""
+        with django_assert_num_queries(2):
+            verified()
+        with django_assert_num_queries(1):
+            exported()
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         check = audit_verify(batch_size=batch_size)
         if not check.is_intact:
             raise CommandError(
-                f"Audit trail NOT intact after {check.entries} good entries. {check.problem}"
+                f"Audit trail NOT intact: {check.problem} "
+                f"(the {check.entries} entries before it verified)"
             )
         self.stdout.write(f"Audit trail intact: {check.entries} entries")
