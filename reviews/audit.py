@@ -134,7 +134,7 @@ def _verify(using: str, batch_size: int) -> AuditCheck:
             return AuditCheck(checked, f"{_named(row)} is out of place: it was inserted.")
         if sequence > expected:
             return AuditCheck(checked, f"Entry #{expected} is missing: it was deleted.")
-        if sequence > head_sequence:
+        if head is not None and sequence > head_sequence:
             return AuditCheck(
                 checked,
                 f"{_named(row)} comes after the chain head (#{head_sequence}): it was inserted.",

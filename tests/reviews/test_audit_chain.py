@@ -17,7 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from reviews.audit import audit_record
 from reviews.audit_hash import GENESIS_HASH, audit_hash
-from reviews.exceptions import AuditTrailAppendOnly
+from reviews.exceptions import AuditChainBroken, AuditTrailAppendOnly
 from reviews.models import AuditChainHead, AuditEntry
 from reviews.services import review_request_changes, review_submit
 from tests.factories import ReviewerFactory, edit_section, monograph, publish
@@ -172,6 +172,13 @@ class VerifyAuditTests:
         """The head must end where the trail ends."""
         sql(f"UPDATE {HEAD} SET last_hash = %s", ["a" * 64])  # noqa: S608
         assert f"The chain head does not match entry #{trail}" in refused()
+
+    def test_a_deleted_chain_head_is_caught_and_stops_new_entries(self, trail, editor):
+        """Without its head the trail cannot be checked to its end, nor restarted from one."""
+        sql(f"DELETE FROM {HEAD}")  # noqa: S608
+        assert "The audit chain head is missing." in refused()
+        with pytest.raises(AuditChainBroken, match="chain head is gone"):
+            audit_record(action=AuditEntry.Action.SIGNED_IN, actor=editor, subject=editor)
 
     def test_a_rolled_back_entry_leaves_no_gap(self, trail, editor):
         """An entry recorded in a transaction that failed takes no number; the next one does."""
