@@ -12,13 +12,14 @@ Two writers replay the same plans:
   `version`), revisions whose `content` is `Drug.document(with_html=True)` of the working copy
   at submission, `content_hash`, `authors` computed as `edit_authors` would, reviews, the
   verdict on each changed part (`PartDecision`), decisions (approved in part, then approved)
-  and audit entries, the review record of every part of each approved revision
-  (`ReviewedPart`, with its reviewers), the approval fields `_go_live` stamps and
-  `article_html` from `Revision.assemble_article()`, and finally `publication_changed()` for
-  every published drug. What is pure in the workflow (`monographs.parts`, `reviews.policy`,
-  `reviews.progress`, `credit_line`) is called, not copied. Markdown is rendered by
-  `render_markdown` in a process pool. `tests/bench/test_writers.py` checks that both writers
-  produce the same rows for the same plans.
+  and audit entries (linked into the hash chain by `audit_chain_extend`), the review record
+  of every part of each approved revision (`ReviewedPart`, with its reviewers), the approval
+  fields `_go_live` stamps and `article_html` from `Revision.assemble_article()`, and finally
+  `publication_changed()` for every published drug. What is pure in the workflow
+  (`monographs.parts`, `reviews.policy`, `reviews.progress`, `credit_line`) is called, not
+  copied. Markdown is rendered by `render_markdown` in a process pool.
+  `tests/bench/test_writers.py` checks that both writers produce the same rows for the same
+  plans.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from reviews.attestation import (
     attestation_unattended,
     unattended_method,
 )
+from reviews.audit import audit_chain_extend
 from reviews.models import (
     CONTRIBUTORS_GROUP,
     REVIEWERS_GROUP,
@@ -652,7 +654,7 @@ class BulkWriter:
         }
         batches = (self._tasks(batch) for batch in _chunks(plans, self.batch_size))
         done = 0
-        with _keeping_timestamps(Drug, Revision, Review, Decision, AuditEntry, PartDecision):
+        with _keeping_timestamps(Drug, Revision, Review, Decision, PartDecision):
             for rows in self._replayed(batches):
                 self._insert(rows)
                 done += len(rows.drugs)
@@ -718,7 +720,6 @@ class BulkWriter:
             (Review, rows.reviews),
             (Decision, rows.decisions),
             (PartDecision, rows.part_decisions),
-            (AuditEntry, rows.audits),
         ]:
             model.objects.bulk_create(objects, batch_size=200)
         for model, history in rows.history.items():
@@ -726,6 +727,9 @@ class BulkWriter:
         for drug in rows.drugs:
             if drug.published_revision_id is not None:
                 publication_changed(drug)
+        # Chained as `audit_record` chains them, in the order written; the head is locked last.
+        audit_chain_extend(entries=rows.audits)
+        AuditEntry.objects.bulk_create(rows.audits, batch_size=200)
 
     def _reset_sequences(self) -> None:
         statements = connection.ops.sequence_reset_sql(no_style(), list(_ROW_MODELS))

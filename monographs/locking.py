@@ -5,7 +5,9 @@ Content saves (the admin, restore, the importer) lock the drug before any of its
 workflow (`reviews.services`) locks the drug before the review and the review before its
 revision. Two transactions that take the same rows in the same order wait for each other
 instead of deadlocking. A query that joins locks only its own rows
-(`select_for_update(of=("self",))`), so that a join never takes a row out of order.
+(`select_for_update(of=("self",))`), so that a join never takes a row out of order. Last of
+all, after every row lock, recording an audit entry locks the audit trail's chain head
+(`reviews.audit`), held until the commit.
 
 A lock conflict that still happens (a deadlock with something outside this order, or a lock
 timeout) is told apart from other database errors by `is_lock_conflict`, so that a view can

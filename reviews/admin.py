@@ -383,8 +383,9 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Every editorial move on every monograph; read-only, for reviewers and editors."""
 
-    list_display = ["created_at", "drug", "action", "actor"]
+    list_display = ["sequence", "created_at", "drug", "action", "actor"]
     list_select_related = ["drug", "actor"]
+    readonly_fields = ["sequence", "created_at", "previous_hash", "entry_hash"]
     list_filter = ["action"]
     search_fields = ["drug__name"]
     actions = None

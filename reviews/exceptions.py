@@ -28,3 +28,11 @@ class AddressTaken(ReviewError):
 
 class PolicyRefusal(ReviewError):
     """The review policy does not allow this approval (the message says why)."""
+
+
+class AuditTrailAppendOnly(Exception):
+    """An attempt to change or delete an audit entry: the trail only ever grows."""
+
+
+class AuditChainBroken(Exception):
+    """The audit trail cannot be extended: its chain head is missing while entries exist."""

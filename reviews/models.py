@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from monographs.models import Drug, FAQItem, Revision, Section
 from monographs.models.ownership import WorkflowOwnedModel
-from reviews.exceptions import IllegalTransition, NotPermitted, OwnEditApproval, ReviewError
+from reviews.audit_hash import GENESIS_HASH, HASHED_FIELDS, audit_hash
+from reviews.exceptions import (
+    AuditTrailAppendOnly,
+    IllegalTransition,
+    NotPermitted,
+    OwnEditApproval,
+    ReviewError,
+)
 
 REVIEWERS_GROUP = "Medical reviewers"
 CONTRIBUTORS_GROUP = "Contributors"
@@ -420,8 +427,31 @@ class ReviewReminder(models.Model):
         return f"Reminder for {self.drug}, due {self.due}"
 
 
+APPEND_ONLY_MESSAGE = "Audit entries are append-only: they cannot be changed or deleted."
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit entries, which no query may change or delete."""
+
+    def update(self, **kwargs):
+        raise AuditTrailAppendOnly(APPEND_ONLY_MESSAGE)
+
+    def delete(self):
+        raise AuditTrailAppendOnly(APPEND_ONLY_MESSAGE)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditTrailAppendOnly(APPEND_ONLY_MESSAGE)
+
+    update.alters_data = delete.alters_data = bulk_update.alters_data = True
+    delete.queryset_only = True
+
+
 class AuditEntry(models.Model):
-    """One line of a monograph's editorial audit trail."""
+    """One line of the editorial audit trail, a link in its hash chain (`reviews.audit`).
+
+    Append-only through the application: `save()` only inserts, and neither an entry nor a
+    query may delete or update one.
+    """
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", "Submitted for review"
@@ -472,7 +502,12 @@ class AuditEntry(models.Model):
     details = models.JSONField(
         default=dict, blank=True, help_text="What changed, as recorded at the time."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -483,6 +518,20 @@ class AuditEntry(models.Model):
         about = self.drug or self.subject or "MedRef"
         return f"{self.get_action_display()}: {about}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailAppendOnly(APPEND_ONLY_MESSAGE)
+        # An unsaved entry given an existing id must fail, not overwrite that entry.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailAppendOnly(APPEND_ONLY_MESSAGE)
+
+    def computed_hash(self) -> str:
+        """The hash this entry's fields and its predecessor's hash give."""
+        return audit_hash({name: getattr(self, name) for name in HASHED_FIELDS})
+
     @property
     def carries_reviewer_comment(self) -> bool:
         return self.action in {
@@ -490,6 +539,22 @@ class AuditEntry(models.Model):
             self.Action.CHANGES_REQUESTED,
             self.Action.PARTS_DECIDED,
         }
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit trail's hash chain: the last entry's sequence and hash (one row).
+
+    Appending locks it, which puts concurrent writers in line; the verifier compares it with
+    the last entry, so that deleting the newest entries is caught too.
+    """
+
+    ROW = 1
+
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self):
+        return f"Audit chain head at entry #{self.last_sequence}"
 
 
 class ShareLink(models.Model):

@@ -300,6 +300,7 @@ class PartReviewApiTests:
             "reviewed_by": record.credits,
             "next_review_due": record.next_review_due.isoformat(),
             "overdue": False,
+            "editorial_responsibility_taken": True,
         }
         assert len(record.credits) == 2
         assert data["faqs"][0]["review"]["reviewed_by"] == [f"{reviewer.get_full_name()}, MD"]

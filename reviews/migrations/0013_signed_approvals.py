@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0010_audit_entries_beyond_drugs'),
+        ('reviews', '0012_audit_sequence_unique'),
     ]
 
     operations = [

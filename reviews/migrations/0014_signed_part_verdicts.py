@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0011_signed_approvals'),
+        ('reviews', '0013_signed_approvals'),
     ]
 
     operations = [
