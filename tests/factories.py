@@ -21,6 +21,7 @@ def ensure_editorial_groups() -> None:
     import_module("reviews.migrations.0002_editorial_groups").create_groups(apps, None)
     import_module("reviews.migrations.0004_grant_comment_permission").grant(apps, None)
     import_module("reviews.migrations.0006_grant_share_permission").grant(apps, None)
+    import_module("reviews.migrations.0011_two_factor_reset_permission").grant(apps, None)
 
 
 def join_groups(user, names) -> None:
