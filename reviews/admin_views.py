@@ -42,6 +42,7 @@ from reviews.services import (
     share_link_create,
     share_link_revoke,
 )
+from reviews.two_factor import must_use_two_factor, two_factor_refusal
 
 # The name of the change form's "Save and submit for review" button.
 SAVE_AND_SUBMIT = "_save_and_submit"
@@ -141,6 +142,11 @@ def workflow_action(model_admin, request, object_id, *, action: "WorkflowAction"
             return HttpResponseRedirect(_change_url(model_admin, drug))
         if review.submitted_by_id != request.user.pk:
             raise PermissionDenied("Only the person who submitted this revision can withdraw it.")
+    refusal = two_factor_refusal(request) if action.needs_two_factor else ""
+    if refusal:
+        model_admin.message_user(request, refusal, messages.ERROR)
+        if request.method == "POST":
+            return HttpResponseRedirect(_change_url(model_admin, drug))
     form = action.form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _run(
@@ -198,6 +204,8 @@ class WorkflowAction:
     success: Callable[[Drug, Review | None], str]
     # Withdrawing acts on the review in progress, and only its submitter may.
     acts_on_review: bool = False
+    # Publishing moves need a session signed in with a one-time code (reviews/two_factor.py).
+    needs_two_factor: bool = False
 
 
 WORKFLOW_ACTIONS = [
@@ -259,6 +267,7 @@ WORKFLOW_ACTIONS = [
         success=lambda drug, review: (
             f"“{drug}” was taken off the public site. Its history is kept."
         ),
+        needs_two_factor=True,
     ),
 ]
 
@@ -287,7 +296,7 @@ def _decision_form(review, user, data=None) -> DecisionForm:
 
 
 def _render_review(model_admin, request, review, *, form=None, share_form=None, status=200):
-    refusal = review.decide_refusal(request.user)
+    refusal = review.decide_refusal(request.user) or two_factor_refusal(request)
     can_share = request.user.has_perm("reviews.share_revision")
     may_decide = not refusal
     if may_decide and form is None:
@@ -383,6 +392,10 @@ def review_cancel_schedule_view(model_admin, request, object_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     review = _review_or_404(model_admin, request, object_id)
+    # Its submitter may call off their own change without two factors; a reviewer may not.
+    if must_use_two_factor(request.user) and (refusal := two_factor_refusal(request)):
+        model_admin.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
     return _run(
         model_admin,
         request,
@@ -400,6 +413,9 @@ def review_decide(model_admin, request, object_id):
         review.check_decider(request.user)
     except NotPermitted as error:
         raise PermissionDenied(str(error)) from error
+    if refusal := two_factor_refusal(request):
+        model_admin.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
     form = _decision_form(review, request.user, request.POST)
     if not form.is_valid():
         return _render_review(model_admin, request, review, form=form, status=400)
@@ -476,7 +492,8 @@ def overdue_list(model_admin, request):
         .prefetch_related("revision__authors")
     )
     person_refusal = decide_refusal(request.user)
-    may_decide = not person_refusal
+    two_factor = "" if person_refusal else two_factor_refusal(request)
+    may_decide = not (person_refusal or two_factor)
     rows = [
         DuePartRow(
             part=part,
@@ -495,6 +512,7 @@ def overdue_list(model_admin, request):
         "due_soon": [row for row in rows if row.days_overdue <= 0],
         "window": window,
         "may_decide": may_decide,
+        "two_factor_refusal": two_factor,
         "queue_url": reverse("admin:reviews_review_changelist"),
     }
     return TemplateResponse(request, "admin/reviews/review/overdue.html", context)
@@ -509,6 +527,10 @@ def part_reconfirm_view(model_admin, request, part_id):
     part = ReviewedPart.objects.select_related("revision__drug").filter(pk=part_id).first()
     if part is None:
         raise Http404
+    # Who may never re-confirm gets the service's 403; a reviewer, the two-factor rule.
+    if not decide_refusal(request.user) and (refusal := two_factor_refusal(request)):
+        model_admin.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:reviews_review_overdue"))
     return _run(
         model_admin,
         request,

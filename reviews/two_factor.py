@@ -43,8 +43,11 @@ def two_factor_refusal(request) -> str:
 
 
 def must_use_two_factor(user) -> bool:
-    """Medical reviewers and editors publish, so their publishing actions need a one-time code."""
-    return user.groups.filter(name__in=[REVIEWERS_GROUP, EDITORS_GROUP]).exists()
+    """Medical reviewers, editors and superusers publish, so their publishing actions need a
+    one-time code."""
+    return (
+        user.is_superuser or user.groups.filter(name__in=[REVIEWERS_GROUP, EDITORS_GROUP]).exists()
+    )
 
 
 def has_two_factor(user) -> bool:
