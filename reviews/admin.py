@@ -394,8 +394,8 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Every editorial move on every monograph; read-only, for reviewers and editors."""
 
-    list_display = ["created_at", "drug", "action", "actor"]
-    list_select_related = ["drug", "actor"]
+    list_display = ["created_at", "drug", "subject", "action", "actor"]
+    list_select_related = ["drug", "subject", "actor"]
     list_filter = ["action"]
     search_fields = ["drug__name"]
     actions = None

@@ -378,6 +378,9 @@ class ResetTests:
         assert not StaticDevice.objects.filter(user=enrolled_reviewer).exists()
         entry = entries(AuditEntry.Action.TWO_FACTOR_RESET).get()
         assert (entry.actor, entry.subject) == (editor, enrolled_reviewer)
+        audit_list = client.get(reverse("admin:reviews_auditentry_changelist")).text
+        assert "Two-factor sign-in reset" in audit_list
+        assert "<td class=\"field-subject nowrap\">rita</td>" in audit_list
         client.logout()
         assert password_step(client, "rita").url == reverse("admin:index")
 
