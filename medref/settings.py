@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "reviews.apps.EditorialAdminConfig",  # Django's admin, signing in with two factors
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -204,6 +204,9 @@ AXES_SENSITIVE_PARAMETERS = ["username"]
 # (Redis INCR; the local cache under its lock). Without Redis the count is per process:
 # with N workers a user gets up to N times the rate.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# Authenticator apps list accounts under this name (otpauth URIs, reviews/two_factor.py).
+OTP_TOTP_ISSUER = "MedRef"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -24,6 +24,7 @@ from reviews.models import (
     Review,
     ReviewerProfile,
     WorkflowState,
+    decide_refusal,
     drug_workflow_state,
     drugs_overdue_for_review,
     person_label,
@@ -31,6 +32,7 @@ from reviews.models import (
 )
 from reviews.progress import review_progress
 from reviews.services import review_supersede_if_stale
+from reviews.two_factor import two_factor_refusal
 
 admin.site.site_header = "MedRef editorial"
 admin.site.site_title = "MedRef editorial"
@@ -163,6 +165,12 @@ class WorkflowDrugAdmin(DrugAdmin):
         super().save_related(request, form, formsets, change)
         if change:
             self._supersede_stale_review(request, form.instance)
+
+    def perform_restore(self, request, drug, moment, reason: str = "") -> bool:
+        if refusal := two_factor_refusal(request):
+            self.message_user(request, refusal, messages.ERROR)
+            return False
+        return super().perform_restore(request, drug, moment, reason)
 
     def after_restore(self, request, drug) -> None:
         super().after_restore(request, drug)
@@ -302,6 +310,9 @@ class ReviewAdmin(admin.ModelAdmin):
             "title": "Review queue",
             "overdue_count": drugs_overdue_for_review().count(),
             "overdue_url": reverse("admin:reviews_review_overdue"),
+            "two_factor_refusal": (
+                "" if decide_refusal(request.user) else two_factor_refusal(request)
+            ),
         }
         return super().changelist_view(request, extra_context)
 
@@ -383,8 +394,8 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Every editorial move on every monograph; read-only, for reviewers and editors."""
 
-    list_display = ["sequence", "created_at", "drug", "action", "actor"]
-    list_select_related = ["drug", "actor"]
+    list_display = ["sequence", "created_at", "drug", "subject", "action", "actor"]
+    list_select_related = ["drug", "subject", "actor"]
     readonly_fields = ["sequence", "created_at", "previous_hash", "entry_hash"]
     list_filter = ["action"]
     search_fields = ["drug__name"]

@@ -51,6 +51,7 @@ from reviews.services import (
     share_link_create,
     share_link_revoke,
 )
+from reviews.two_factor import must_use_two_factor, two_factor_refusal
 
 # The name of the change form's "Save and submit for review" button.
 SAVE_AND_SUBMIT = "_save_and_submit"
@@ -150,6 +151,11 @@ def workflow_action(model_admin, request, object_id, *, action: "WorkflowAction"
             return HttpResponseRedirect(_change_url(model_admin, drug))
         if review.submitted_by_id != request.user.pk:
             raise PermissionDenied("Only the person who submitted this revision can withdraw it.")
+    refusal = two_factor_refusal(request) if action.needs_two_factor else ""
+    if refusal:
+        model_admin.message_user(request, refusal, messages.ERROR)
+        if request.method == "POST":
+            return HttpResponseRedirect(_change_url(model_admin, drug))
     form = action.form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _run(
@@ -207,6 +213,8 @@ class WorkflowAction:
     success: Callable[[Drug, Review | None], str]
     # Withdrawing acts on the review in progress, and only its submitter may.
     acts_on_review: bool = False
+    # Publishing moves need a session signed in with a one-time code (reviews/two_factor.py).
+    needs_two_factor: bool = False
 
 
 WORKFLOW_ACTIONS = [
@@ -268,6 +276,7 @@ WORKFLOW_ACTIONS = [
         success=lambda drug, review: (
             f"“{drug}” was taken off the public site. Its history is kept."
         ),
+        needs_two_factor=True,
     ),
 ]
 
@@ -297,7 +306,7 @@ def _decision_form(review, request, data=None) -> DecisionForm:
 
 
 def _render_review(model_admin, request, review, *, form=None, share_form=None, status=200):
-    refusal = review.decide_refusal(request.user)
+    refusal = review.decide_refusal(request.user) or two_factor_refusal(request)
     can_share = request.user.has_perm("reviews.share_revision")
     may_decide = not refusal
     if may_decide and form is None:
@@ -393,6 +402,10 @@ def review_cancel_schedule_view(model_admin, request, object_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     review = _review_or_404(model_admin, request, object_id)
+    # Its submitter may call off their own change without two factors; a reviewer may not.
+    if must_use_two_factor(request.user) and (refusal := two_factor_refusal(request)):
+        model_admin.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
     return _run(
         model_admin,
         request,
@@ -410,6 +423,9 @@ def review_decide(model_admin, request, object_id):
         review.check_decider(request.user)
     except NotPermitted as error:
         raise PermissionDenied(str(error)) from error
+    if refusal := two_factor_refusal(request):
+        model_admin.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
     form = _decision_form(review, request, request.POST)
     if not form.is_valid():
         return _render_review(model_admin, request, review, form=form, status=400)
@@ -491,7 +507,8 @@ def overdue_list(model_admin, request):
         .prefetch_related("revision__authors")
     )
     person_refusal = decide_refusal(request.user)
-    may_decide = not person_refusal
+    two_factor = "" if person_refusal else two_factor_refusal(request)
+    may_decide = not (person_refusal or two_factor)
     rows = [
         DuePartRow(
             part=part,
@@ -510,6 +527,7 @@ def overdue_list(model_admin, request):
         "due_soon": [row for row in rows if row.days_overdue <= 0],
         "window": window,
         "may_decide": may_decide,
+        "two_factor_refusal": two_factor,
         "queue_url": reverse("admin:reviews_review_changelist"),
     }
     return TemplateResponse(request, "admin/reviews/review/overdue.html", context)
@@ -526,25 +544,29 @@ def part_reconfirm_view(model_admin, request, part_id):
     if part is None:
         raise Http404
     refusal = reconfirm_refusal(part, request.user)
+    # Who may never re-confirm gets the service's refusal; a reviewer, the two-factor rule.
+    two_factor = "" if decide_refusal(request.user) else two_factor_refusal(request)
     form = ReconfirmForm(
         request.POST if request.method == "POST" else None, signer=request.user, request=request
     )
-    if request.method == "POST" and not refusal and form.is_valid():
-        return _run(
-            model_admin,
-            request,
-            lambda: part_reconfirm(
-                part=part,
-                by=request.user,
-                note=form.cleaned_data["note"],
-                signature=form.signature,
-            ),
-            success=f"“{part.title}” of {part.revision.drug} is re-confirmed; its next review "
-            "date moved on.",
-            then=reverse("admin:reviews_review_overdue"),
-        )
-    if request.method == "POST" and refusal:
-        raise PermissionDenied(refusal)
+    if request.method == "POST":
+        if two_factor and not refusal:
+            model_admin.message_user(request, two_factor, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:reviews_review_overdue"))
+        if refusal or form.is_valid():
+            return _run(
+                model_admin,
+                request,
+                lambda: part_reconfirm(
+                    part=part,
+                    by=request.user,
+                    note=form.cleaned_data.get("note", "") if not refusal else "",
+                    signature=form.signature,
+                ),
+                success=f"“{part.title}” of {part.revision.drug} is re-confirmed; its next "
+                "review date moved on.",
+                then=reverse("admin:reviews_review_overdue"),
+            )
     live = next(
         (item for item in document_parts(part.revision.content) if item.key == part.key), None
     )
@@ -554,7 +576,7 @@ def part_reconfirm_view(model_admin, request, part_id):
         "title": f"Re-confirm “{part.title}” of {part.revision.drug}",
         "part": part,
         "part_html": part_html(part.revision.content, live) if live else "",
-        "refusal": refusal,
+        "refusal": refusal or two_factor,
         "form": form,
         "overdue_url": reverse("admin:reviews_review_overdue"),
     }

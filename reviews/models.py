@@ -176,6 +176,7 @@ class Review(WorkflowOwnedModel):
             ("submit_review", "Can submit monographs for review"),
             ("decide_review", "Can approve monographs or request changes"),
             ("view_all_comments", "Can read reviewer comments on every review"),
+            ("reset_two_factor", "Can reset another person's two-factor sign-in"),
         ]
 
     def __str__(self):

@@ -1,9 +1,11 @@
+import time
 from importlib import import_module
 
 import factory
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
@@ -25,6 +27,7 @@ def ensure_editorial_groups() -> None:
     import_module("reviews.migrations.0002_editorial_groups").create_groups(apps, None)
     import_module("reviews.migrations.0004_grant_comment_permission").grant(apps, None)
     import_module("reviews.migrations.0006_grant_share_permission").grant(apps, None)
+    import_module("reviews.migrations.0015_two_factor_reset_permission").grant(apps, None)
 
 
 def join_groups(user, names) -> None:
@@ -191,8 +194,21 @@ def make_credentialed_reviewer(user, credential: str = "MD"):
 
 
 def must_use_two_factor(user) -> bool:
-    """Reviewers and editors publish, so they sign in with a one-time code."""
-    return user.groups.filter(name__in=[REVIEWERS_GROUP, EDITORS_GROUP]).exists()
+    """Reviewers, editors and superusers publish, so they sign in with a one-time code."""
+    return (
+        user.is_superuser or user.groups.filter(name__in=[REVIEWERS_GROUP, EDITORS_GROUP]).exists()
+    )
+
+
+def next_totp_code(device) -> str:
+    """A code `device` accepts now that no earlier sign-in used (django-otp refuses a replay):
+    the current time step's, or the next one's, which its drift tolerance allows."""
+    device.refresh_from_db()
+    now = int((time.time() - device.t0) // device.step)
+    step = max(now, device.last_t + 1)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = device.t0 + step * device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 def confirmed_totp_device(user):

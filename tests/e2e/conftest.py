@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import ContributorFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    ContributorFactory,
+    confirmed_totp_device,
+    must_use_two_factor,
+    next_totp_code,
+)
 
 # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+PASSWORD = TEST_PASSWORD
 CHROMIUM = os.environ.get("MEDREF_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_REQUIRED = os.environ.get("MEDREF_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -71,10 +78,28 @@ def contributor_page(page, live_server):
     ContributorFactory(username="carla")
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "carla")
-    page.fill("#id_password", "correct horse battery staple")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    admin_sign_in(page, live_server, "carla")
     page.problems = problems
     return page
+
+
+def admin_sign_in(page, live_server, username, password=PASSWORD):
+    """Sign in through the admin's login form, then its code step for an account with an
+    authenticator app; reviewers and editors, who publish, are given one if they have none."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.get(username=username)
+    if must_use_two_factor(user):
+        device = confirmed_totp_device(user)
+    else:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    if device is not None:
+        page.wait_for_url(re.compile(r"/admin/login/code/$"))
+        page.fill("#id_code", next_totp_code(device))
+        page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))

@@ -1,14 +1,11 @@
 """The contributor's editor in a real Chromium: live preview under the CSP, and saving."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Permission
 
 from monographs.models import Drug, FAQItem, Section, SectionKind
+from tests.e2e.conftest import admin_sign_in
 from tests.factories import DrugFactory, SectionFactory, UserFactory
-
-PASSWORD = "correct horse battery staple"
 
 # Committed data for the live server. Groups from data migrations do not survive the flush
 # between these tests, so the editor gets a contributor's permissions directly.
@@ -44,11 +41,7 @@ def editor_page(page, live_server):
         ),
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "carla")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    admin_sign_in(page, live_server, "carla")
     page.problems = problems
     return page
 

@@ -1,12 +1,11 @@
 """axe-core finds zero violations on the editorial screens (WCAG 2 A/AA rules)."""
 
-import re
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from reviews.models import ShareLink
 from reviews.services import review_submit
+from tests.e2e.conftest import admin_sign_in
 from tests.factories import (
     ReviewerFactory,
     SectionFactory,
@@ -47,11 +46,7 @@ def violations(page) -> str:
 
 def login(page, live_server, username):
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    admin_sign_in(page, live_server, username)
 
 
 def test_contributor_screens(contributor_page, live_server, desk):

@@ -13,11 +13,11 @@ from monographs.importer import import_file
 from monographs.models import Drug
 from monographs.public.page_cache import public_pages_changed
 from reviews.services import review_submit
+from tests.e2e.conftest import PASSWORD, admin_sign_in
 from tests.factories import ContributorFactory, ReviewerFactory, review_fully_approve
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 OLD_DOSAGE = "Dosage of cyanocobalamin varies significantly"
 NEW_DOSAGE = "Adults: **one 1000 mcg tablet** daily, or as your doctor advises."
@@ -52,11 +52,7 @@ def log_in(browser, live_server, username):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    admin_sign_in(page, live_server, username)
     return page
 
 

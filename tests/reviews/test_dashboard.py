@@ -113,5 +113,5 @@ class DashboardTests:
         assert awaiting.count("<li>") == min(rows, 10)
 
 
-# One of them is the two-factor device of the signed-in reviewer (django-otp's middleware).
+# Including the session's two-factor device, which django-otp's middleware loads.
 QUERIES = 22

@@ -9,7 +9,6 @@ import psycopg
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection, connections, transaction
-from django.test import Client
 from django.urls import reverse
 
 from monographs.admin import SAVE_REFUSED_MESSAGE
@@ -19,6 +18,7 @@ from reviews.admin_views import BUSY_MESSAGE
 from reviews.exceptions import IllegalTransition
 from reviews.models import AuditEntry, Review
 from reviews.services import drug_unpublish, review_approve, review_submit
+from tests.conftest import AxesClient
 from tests.factories import monograph, review_fully_approve, signed
 from tests.monographs.adminforms import change_url, inline_index, open_change_form, set_field
 
@@ -29,8 +29,8 @@ POSTGRESQL_ONLY = (
 )
 
 
-def logged_in(user) -> Client:
-    client = Client()
+def logged_in(user) -> AxesClient:
+    client = AxesClient()
     client.force_login(user)
     return client
 

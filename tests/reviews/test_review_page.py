@@ -5,7 +5,6 @@ import threading
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection, connections
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from reviews.services import (
     review_request_changes,
     review_submit,
 )
+from tests.conftest import AxesClient
 from tests.factories import (
     ContributorFactory,
     FAQItemFactory,
@@ -321,7 +321,7 @@ class DecisionTests:
         response = post_decision(client, changed_review, outcome="approve", comment="Checked.")
         assert response.url == review_url(changed_review)
         assert "Dosage: 1 of 2 approvals" in client.get(review_url(changed_review)).text
-        second = Client()
+        second = AxesClient()
         second.force_login(other_reviewer)
         response = post_decision(second, changed_review, outcome="approve")
         assert response.url == reverse("admin:reviews_review_changelist")
@@ -413,7 +413,7 @@ class DecisionTests:
         """An approval that arrives once the revision is published is told it is done."""
         review_approve(review=changed_review, by=reviewer, signature=signed(reviewer))
         review_approve(review=changed_review, by=other_reviewer, signature=signed(other_reviewer))
-        late = Client()
+        late = AxesClient()
         late.force_login(ReviewerFactory())
         response = post_decision(late, changed_review, outcome="approve")
         assert response.status_code == 302
@@ -436,7 +436,7 @@ class ConcurrentApprovalTests:
         statuses = []
 
         def approve(user):
-            client = Client()
+            client = AxesClient()
             client.force_login(user)
             barrier.wait()
             response = post_decision(client, review, outcome="approve")

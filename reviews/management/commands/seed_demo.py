@@ -23,6 +23,7 @@ from reviews.models import (
     ReviewerProfile,
 )
 from reviews.services import review_approve, review_submit
+from reviews.two_factor import must_use_two_factor, totp_device_enrol_demo
 
 PASSWORD_VARIABLE = "MEDREF_DEMO_PASSWORD"  # noqa: S105 (the name of the variable)
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
@@ -117,6 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nAdmin: {settings.SITE_URL}{reverse('admin:index')}")
         for username, password in logins.items():
             self.stdout.write(f"  {username:<12} {password}")
+        self.write_authenticators([User.objects.get(username=demo.username) for demo in DEMO_USERS])
         for failure in failures:
             self.stderr.write(failure)
         if failures:
@@ -153,6 +155,24 @@ class Command(BaseCommand):
         if from_environment:
             return f"password from ${PASSWORD_VARIABLE}"
         return f"password {password}  (shown once: note it now)"
+
+    def write_authenticators(self, users) -> None:
+        """Enrol the reviewers and the editor in two-factor sign-in (once) and print how to add
+        each to an authenticator app: signing in asks them for its code."""
+        lines = []
+        for user in users:
+            if not must_use_two_factor(user):
+                continue
+            device, backup_codes = totp_device_enrol_demo(user=user)
+            lines.append(f"  {user.get_username():<12} {device.config_url}")
+            if backup_codes:
+                lines.append(f"  {'':<12} backup codes (shown once): {' '.join(backup_codes)}")
+        if lines:
+            self.stdout.write(
+                "\nTwo-factor sign-in: add each otpauth URI to an authenticator app (most accept "
+                "it pasted as a link or typed in as the secret it contains):"
+            )
+            self.stdout.write("\n".join(lines))
 
     def publish(self, drug, *, contributor, reviewers) -> str:
         """Submit the imported working copy as the contributor; the reviewers approve it in
