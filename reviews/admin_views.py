@@ -29,7 +29,7 @@ from reviews import presentation
 from reviews.cycles import part_reconfirm, reconfirm_refusal
 from reviews.exceptions import NotPermitted, ReviewError
 from reviews.forms import APPROVE, PARTS, CommentForm, DecisionForm, ShareLinkForm, SubmitForm
-from reviews.models import Review, ShareLink, decide_refusal
+from reviews.models import Review, ShareLink, current_interests, decide_refusal
 from reviews.progress import review_progress
 from reviews.services import (
     drug_unpublish,
@@ -477,11 +477,14 @@ def overdue_list(model_admin, request):
     )
     person_refusal = decide_refusal(request.user)
     may_decide = not person_refusal
+    declarations = current_interests(request.user) if may_decide else []
     rows = [
         DuePartRow(
             part=part,
             days_overdue=(today - part.next_review_due).days,
-            reconfirm_refusal=reconfirm_refusal(part, request.user, person_refusal=person_refusal)
+            reconfirm_refusal=reconfirm_refusal(
+                part, request.user, person_refusal=person_refusal, declarations=declarations
+            )
             if may_decide
             else "",
         )
