@@ -42,7 +42,7 @@ class ReconfirmTests:
             part_reconfirm(part=part, by=other_reviewer, note="Checked against the label.")
         part.refresh_from_db()
         assert part.reviewed_at == later
-        assert part.credits == [f"{other_reviewer.get_full_name()}, MD"]
+        assert part.credit_names == [f"{other_reviewer.get_full_name()}, MD"]
         assert part.next_review_due == timezone.localdate(later).replace(
             year=timezone.localdate(later).year + 2
         )
@@ -106,7 +106,7 @@ class DueListTests:
             response = client.post(reverse("admin:reviews_review_reconfirm", args=[dosage.pk]))
         assert response.status_code == 302
         dosage.refresh_from_db()
-        assert dosage.credits == [f"{other_reviewer.get_full_name()}, MD"]
+        assert dosage.credit_names == [f"{other_reviewer.get_full_name()}, MD"]
 
     def test_forged_reconfirm_by_contributor_is_refused(self, client, live, other_contributor):
         """A contributor POSTing a re-confirmation gets 403 and nothing changes."""

@@ -83,7 +83,8 @@ class PartReviewLineTests:
         parts = reviews_by_title(drug)
         first, second = f"{reviewer.get_full_name()}, MD", f"{second_reviewer.get_full_name()}, MD"
         usage, dosage = section_html(html, "usage"), section_html(html, "dosage")
-        assert f"Reviewed by <strong>{first}</strong> on" in usage
+        page = reverse("reviewer_page", args=[reviewer.reviewer_profile.slug])
+        assert f'Reviewed by <strong><a href="{page}">{first}</a></strong> on' in usage
         assert second not in usage
         assert first in dosage
         assert second in dosage
@@ -95,7 +96,9 @@ class PartReviewLineTests:
         """An FAQ answer carries its own review line beside its provenance badge."""
         html = page_text(client.get(drug_url(drug)))
         faq = html[html.index('<details class="faq"') : html.index("</details>")]
-        assert f'<p class="part-review">Reviewed by <strong>{reviewer.get_full_name()}, MD' in faq
+        page = reverse("reviewer_page", args=[reviewer.reviewer_profile.slug])
+        name = f"{reviewer.get_full_name()}, MD"
+        assert f'<p class="part-review">Reviewed by <strong><a href="{page}">{name}</a>' in faq
 
     def test_summary_names_every_reviewer_of_the_version(
         self, client, drug, reviewer, second_reviewer
@@ -148,7 +151,7 @@ class PartJsonLdTests:
             reviewed_on = timezone.localdate(record.reviewed_at).isoformat()
             assert element["lastReviewed"] == reviewed_on
             assert element["reviewedBy"] == [
-                {"@type": "Person", "name": credit} for credit in record.credits
+                {"@type": "Person", "name": credit} for credit in record.credit_names
             ]
         assert len(elements[1]["reviewedBy"]) == 2  # dosage: two reviewers
         assert [element.get("digitalSourceType") for element in elements] == [
@@ -263,7 +266,7 @@ class PartReviewApiTests:
         record = parts["Dosage"]
         assert dosage["review"] == {
             "reviewed_at": DjangoJSONEncoder().default(record.reviewed_at),
-            "reviewed_by": record.credits,
+            "reviewed_by": record.credit_names,
             "next_review_due": record.next_review_due.isoformat(),
             "overdue": False,
         }
