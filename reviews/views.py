@@ -54,23 +54,25 @@ def reviewer_page(request, slug: str):
     user = profile.user
     if not user.get_full_name().strip():
         raise Http404("No such reviewer.")
-    published = Drug.objects.published()
+    # Public names and slugs are the published ones (the search document's), never a draft's.
+    public_drugs = (
+        Drug.objects.published()
+        .annotate(public_name=F("search_document__name"), public_slug=F("search_document__slug"))
+        .only("pk")
+        .order_by("search_document__name")
+    )
     declarations = InterestDeclaration.objects.filter(
         reviewer=user, starts_on__lte=timezone.localdate()
-    ).prefetch_related(
-        Prefetch(
-            "drugs",
-            published.only("name")
-            .annotate(search_document_slug=F("search_document__slug"))
-            .order_by("name"),
-        )
-    )
+    ).prefetch_related(Prefetch("drugs", public_drugs))
     parts = (
         ReviewedPart.objects.live()
         .filter(reviewers=user)
         .order_by("-reviewed_at", "pk")
         .values_list(
-            "title", "reviewed_at", "revision__drug__name", "revision__drug__search_document__slug"
+            "title",
+            "reviewed_at",
+            "revision__drug__search_document__name",
+            "revision__drug__search_document__slug",
         )[:RECENT_PARTS]
     )
     context = {
@@ -81,7 +83,7 @@ def reviewer_page(request, slug: str):
             {
                 "declaration": declaration,
                 "drugs": drug_links(
-                    (drug.search_document_slug, drug.name) for drug in declaration.drugs.all()
+                    (drug.public_slug, drug.public_name) for drug in declaration.drugs.all()
                 ),
                 "classes": [
                     {"name": name, "url": class_url(name)} for name in declaration.class_names
