@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 from django.contrib.auth.management import create_permissions
-from django.utils.text import slugify
 
 GRANTS = {
     "Editors": ["verify_credential", "view_interestdeclaration", "view_all_interests"],
@@ -16,33 +15,6 @@ GRANTS = {
         "view_interestdeclaration",
     ],
 }
-
-
-def give_slugs(apps, schema_editor):
-    """Each existing reviewer gets the public page address a new one would."""
-    ReviewerProfile = apps.get_model("reviews", "ReviewerProfile")
-    taken = set()
-    for profile in ReviewerProfile.objects.select_related("user").order_by("pk"):
-        base = slugify(f"{profile.user.first_name} {profile.user.last_name}")[:100] or "reviewer"
-        slug, number = base, 1
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        taken.add(slug)
-        profile.slug = slug
-        profile.save(update_fields=["slug"])
-
-
-def prescribers_are_physicians(apps, schema_editor):
-    ReviewerProfile = apps.get_model("reviews", "ReviewerProfile")
-    ReviewerProfile.objects.filter(profession="prescriber").update(profession="physician")
-
-
-def physicians_are_prescribers(apps, schema_editor):
-    ReviewerProfile = apps.get_model("reviews", "ReviewerProfile")
-    ReviewerProfile.objects.filter(profession__in=["physician", "nurse_prescriber"]).update(
-        profession="prescriber"
-    )
 
 
 def grant(apps, schema_editor):
@@ -105,12 +77,6 @@ class Migration(migrations.Migration):
             name='slug',
             field=models.SlugField(blank=True, db_index=False, help_text="The public page's address; stable.", max_length=120),
         ),
-        migrations.RunPython(give_slugs, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name='reviewerprofile',
-            name='slug',
-            field=models.SlugField(blank=True, help_text="The public page's address; stable.", max_length=120, unique=True),
-        ),
         migrations.AddField(
             model_name='reviewerprofile',
             name='verified_by',
@@ -131,7 +97,6 @@ class Migration(migrations.Migration):
             name='profession',
             field=models.CharField(blank=True, choices=[('physician', 'Physician'), ('pharmacist', 'Pharmacist'), ('nurse', 'Nurse'), ('nurse_prescriber', 'Nurse prescriber'), ('other', 'Other health professional')], help_text='The review policy may ask that an approval of some sections (e.g. dosage) come from a pharmacist or a prescriber.', max_length=20),
         ),
-        migrations.RunPython(prescribers_are_physicians, physicians_are_prescribers),
         migrations.CreateModel(
             name='InterestDeclaration',
             fields=[

@@ -9,7 +9,7 @@ from reviews.models import ReviewerProfile
 from tests.factories import monograph, publish
 
 BEFORE = [("reviews", "0010_audit_entries_beyond_drugs"), ("monographs", "0011_reviewed_parts")]
-AFTER = [("reviews", "0012_credits_link_reviewer_pages")]
+AFTER = [("reviews", "0014_credits_link_reviewer_pages")]
 
 
 def migrate(targets) -> None:

@@ -44,7 +44,7 @@ def credits_as_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0011_verified_credentials_and_interests"),
+        ("reviews", "0013_reviewer_slugs_unique"),
         ("monographs", "0012_credits_name_reviewer_pages"),
     ]
 
