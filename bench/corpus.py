@@ -231,6 +231,9 @@ LAST_NAMES = [
     "Dubois",
 ]
 CREDENTIALS = ["MD", "PharmD", "MD, PhD", "RPh", "MBBS"]
+# Every corpus reviewer prescribes or dispenses, so any two approvals meet the policy's
+# professions for dosage, contraindications and interactions.
+PROFESSIONS = {"MD": "physician", "MD, PhD": "physician", "MBBS": "physician"}
 
 EXTRA_HEADINGS = [
     "Pregnancy and breastfeeding", "Overdose", "Storage", "Pharmacokinetics", "Clinical studies",
@@ -301,6 +304,12 @@ class UserSpec:
     first_name: str
     last_name: str
     credential: str = ""
+
+    @property
+    def profession(self) -> str:
+        if not self.credential:
+            return ""
+        return PROFESSIONS.get(self.credential, "pharmacist")
 
 
 @dataclass

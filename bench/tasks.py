@@ -35,6 +35,7 @@ from django.db import connection  # noqa: E402
 from django.db.models.functions import Length  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from bench.corpus import CONDITIONS, LARGE_MONOGRAPH_NAME  # noqa: E402
 from monographs.models import Drug  # noqa: E402
@@ -55,7 +56,18 @@ def _user(username: str, group: str, credential: str = ""):
     )
     user.groups.add(Group.objects.get(name=group))
     if credential:
-        ReviewerProfile.objects.get_or_create(user=user, defaults={"credential": credential})
+        verifier, _ = get_user_model().objects.get_or_create(
+            username="bench-verifier", defaults={"first_name": "Bench", "last_name": "Verifier"}
+        )
+        ReviewerProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "credential": credential,
+                "profession": "physician",
+                "verified_by": verifier,
+                "verified_on": timezone.localdate(),
+            },
+        )
     return user
 
 

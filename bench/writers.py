@@ -37,6 +37,7 @@ from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from bench.corpus import Corpus, DrugPlan, user_specs
@@ -102,6 +103,10 @@ def dataset_users(seed: int) -> dict:
     groups = {group.name: group for group in Group.objects.filter(
         name__in=[CONTRIBUTORS_GROUP, REVIEWERS_GROUP]
     )}  # fmt: skip
+    verifier, _ = User.objects.get_or_create(
+        username="bench-verifier",
+        defaults={"first_name": "Bench", "last_name": "Verifier", "is_staff": True},
+    )
     users = {}
     for spec in user_specs(seed):
         user, created = User.objects.get_or_create(
@@ -114,7 +119,13 @@ def dataset_users(seed: int) -> dict:
             group = REVIEWERS_GROUP if spec.credential else CONTRIBUTORS_GROUP
             user.groups.add(groups[group])
             if spec.credential:
-                ReviewerProfile.objects.create(user=user, credential=spec.credential)
+                ReviewerProfile.objects.create(
+                    user=user,
+                    credential=spec.credential,
+                    profession=spec.profession,
+                    verified_by=verifier,
+                    verified_on=timezone.localdate(),
+                )
         users[spec.username] = user
     with_profiles = User.objects.select_related("reviewer_profile").in_bulk(
         [user.pk for user in users.values()]

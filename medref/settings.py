@@ -312,13 +312,13 @@ MEDREF_REVIEW_POLICY = {
     },
     "default_risk": "standard",
     # Kinds not named here are of the default risk. A kind may also ask that one of its
-    # approvals come from one of a list of professions, e.g.
-    # "dosage": {"risk": "high", "professions": ["pharmacist", "prescriber"]}.
+    # approvals come from one of a list of professions (physician, pharmacist, nurse,
+    # nurse_prescriber, other, or "prescriber": a physician or nurse prescriber).
     "kinds": {
-        "dosage": {"risk": "high"},
+        "dosage": {"risk": "high", "professions": ["pharmacist", "prescriber"]},
         "warnings": {"risk": "high"},
-        "contraindications": {"risk": "high"},
-        "interactions": {"risk": "high"},
+        "contraindications": {"risk": "high", "professions": ["pharmacist", "prescriber"]},
+        "interactions": {"risk": "high", "professions": ["pharmacist", "prescriber"]},
         "precautions": {"risk": "high"},
         "pregnancy": {"risk": "high"},
         "overdose": {"risk": "high"},

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from monographs.admin_views import markdown_preview
 from monographs.public.crawlers import robots_txt, sitemap_xml
-from reviews.views import shared_revision
+from reviews.views import reviewer_page, shared_revision
 
 urlpatterns = [
     # markdownx's own endpoints check no login and sanitize nothing: ours replace them.
@@ -12,5 +12,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap_xml, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("review-links/<str:token>/", shared_revision, name="review_link"),
+    path("reviewers/<slug:slug>/", reviewer_page, name="reviewer_page"),
     path("", include("monographs.public.urls")),
 ]

@@ -8,26 +8,25 @@ overdue list) are in `reviews.admin_views`.
 from functools import partial
 
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils.timesince import timesince
 
 from monographs.admin import DrugAdmin
 from monographs.models import Drug
-from reviews import admin_views, presentation
+from reviews import admin_credentials, admin_views, presentation  # noqa: F401 (registers)
 from reviews.forms import WorkflowDrugForm
 from reviews.models import (
     REVIEWERS_GROUP,
     AuditEntry,
     PartDecision,
     Review,
-    ReviewerProfile,
     WorkflowState,
     decide_refusal,
     drug_workflow_state,
     drugs_overdue_for_review,
-    person_label,
+    recusing_drugs,
     with_workflow_state,
 )
 from reviews.progress import review_progress
@@ -243,6 +242,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "age",
         "changed_sections",
         "status",
+        "for_you",
     ]
     list_display_links = ["drug_name"]
     list_filter = [QueueFilter]
@@ -261,6 +261,11 @@ class ReviewAdmin(admin.ModelAdmin):
                 Prefetch(
                     "part_decisions",
                     PartDecision.objects.select_related("reviewer__reviewer_profile"),
+                )
+            )
+            .annotate(
+                recused=Exists(
+                    Drug.objects.filter(recusing_drugs(request.user), pk=OuterRef("drug_id"))
                 )
             )
         )
@@ -304,10 +309,19 @@ class ReviewAdmin(admin.ModelAdmin):
             or "—"
         )
 
+    @admin.display(description="For you")
+    def for_you(self, review):
+        if review.is_open and getattr(review, "recused", False):
+            return f"You declared an interest in {review.drug.name}: recused."
+        return ""
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "title": "Review queue",
+            "decide_refusal": decide_refusal(request.user)
+            if request.user.groups.filter(name=REVIEWERS_GROUP).exists()
+            else "",
             "overdue_count": drugs_overdue_for_review().count(),
             "overdue_url": reverse("admin:reviews_review_overdue"),
             "two_factor_refusal": (
@@ -358,36 +372,6 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return admin_views.review_page(self, request, object_id)
-
-
-@admin.register(ReviewerProfile)
-class ReviewerProfileAdmin(admin.ModelAdmin):
-    """Editors record each medical reviewer's credential; only credentialed reviewers approve."""
-
-    list_display = ["reviewer", "username", "credential", "profession"]
-    list_select_related = ["user"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "credential"]
-    fields = ["user", "credential", "profession"]
-
-    @admin.display(description="Reviewer", ordering="user__last_name")
-    def reviewer(self, profile):
-        return person_label(profile.user)
-
-    @admin.display(description="Username", ordering="user__username")
-    def username(self, profile):
-        return profile.user.get_username()
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["user"] if obj else []
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            kwargs["queryset"] = (
-                db_field.related_model.objects.filter(groups__name=REVIEWERS_GROUP)
-                .filter(reviewer_profile__isnull=True)
-                .order_by("username")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(AuditEntry)

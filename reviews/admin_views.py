@@ -38,7 +38,7 @@ from reviews.forms import (
     ShareLinkForm,
     SubmitForm,
 )
-from reviews.models import Review, ShareLink, decide_refusal
+from reviews.models import Review, ShareLink, current_interests, decide_refusal
 from reviews.progress import review_progress
 from reviews.services import (
     drug_unpublish,
@@ -509,11 +509,14 @@ def overdue_list(model_admin, request):
     person_refusal = decide_refusal(request.user)
     two_factor = "" if person_refusal else two_factor_refusal(request)
     may_decide = not (person_refusal or two_factor)
+    declarations = current_interests(request.user) if may_decide else []
     rows = [
         DuePartRow(
             part=part,
             days_overdue=(today - part.next_review_due).days,
-            reconfirm_refusal=reconfirm_refusal(part, request.user, person_refusal=person_refusal)
+            reconfirm_refusal=reconfirm_refusal(
+                part, request.user, person_refusal=person_refusal, declarations=declarations
+            )
             if may_decide
             else "",
         )

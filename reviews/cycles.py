@@ -23,15 +23,25 @@ from reviews.exceptions import (
     NotPermitted,
     OwnEditApproval,
     PolicyRefusal,
+    Recused,
     ReviewError,
 )
-from reviews.models import AuditEntry, ReviewReminder, decide_refusal, reviewer_display_name
+from reviews.models import (
+    AuditEntry,
+    ReviewReminder,
+    decide_refusal,
+    interest_refusal,
+    reviewer_credit,
+    reviewer_display_name,
+)
 from reviews.policy import requirement_for
 from reviews.progress import approver
 from reviews.services import _lock_drug
 
 
-def _reconfirm_error(part: ReviewedPart, user, person_refusal=None) -> ReviewError | None:
+def _reconfirm_error(
+    part: ReviewedPart, user, person_refusal=None, declarations=None
+) -> ReviewError | None:
     refusal = decide_refusal(user) if person_refusal is None else person_refusal
     if refusal:
         return NotPermitted(refusal)
@@ -39,21 +49,28 @@ def _reconfirm_error(part: ReviewedPart, user, person_refusal=None) -> ReviewErr
         return OwnEditApproval(
             "You cannot re-confirm a part of a revision that contains your own edits."
         )
+    recusal = interest_refusal(user, part.revision.drug, declarations=declarations)
+    if recusal:
+        return Recused(recusal)
     requirement = requirement_for(part.kind)
-    if requirement.professions and approver(user).profession not in requirement.professions:
+    if requirement.professions and not requirement.accepts(approver(user).profession):
         return PolicyRefusal(
             f"Re-confirming “{part.title}” needs {requirement.professions_phrase}."
         )
     return None
 
 
-def reconfirm_refusal(part: ReviewedPart, user, *, person_refusal: str | None = None) -> str:
+def reconfirm_refusal(
+    part: ReviewedPart, user, *, person_refusal: str | None = None, declarations=None
+) -> str:
     """Why `user` may not re-confirm this live part ("" if they may): a medical reviewer who
-    may decide, with no edits in its revision, of the profession its policy asks for.
+    may decide, with no edits in its revision, no declared interest in its drug, of the
+    profession its policy asks for.
 
-    `person_refusal` is `decide_refusal(user)` when the caller checks many parts.
+    `person_refusal` is `decide_refusal(user)` and `declarations` `current_interests(user)`
+    when the caller checks many parts.
     """
-    error = _reconfirm_error(part, user, person_refusal)
+    error = _reconfirm_error(part, user, person_refusal, declarations)
     return str(error) if error else ""
 
 
@@ -78,7 +95,7 @@ def part_reconfirm(*, part: ReviewedPart, by, signature: Signature, note: str = 
             )
         now = timezone.now()
         credit = reviewer_display_name(by)
-        part.reviewed_at, part.credits = now, [credit]
+        part.reviewed_at, part.credits = now, [reviewer_credit(by)]
         part.next_review_due = requirement_for(part.kind).next_review_due(now)
         part.approvals_signed = True
         part.save(update_fields=["reviewed_at", "credits", "next_review_due", "approvals_signed"])

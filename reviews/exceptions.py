@@ -14,6 +14,10 @@ class OwnEditApproval(NotPermitted):
     pass
 
 
+class Recused(NotPermitted):
+    """The reviewer declared a current interest in the drug."""
+
+
 class StaleRevision(ReviewError):
     pass
 

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
+from django.utils.text import slugify
 
 from monographs.models import Drug, FAQItem, Revision, Section
 from monographs.models.ownership import WorkflowOwnedModel
@@ -13,6 +15,7 @@ from reviews.exceptions import (
     IllegalTransition,
     NotPermitted,
     OwnEditApproval,
+    Recused,
     ReviewError,
 )
 
@@ -24,19 +27,31 @@ EDITORS_GROUP = "Editors"
 class Profession(models.TextChoices):
     """A reviewer's profession, which the review policy may ask of a part's approvals."""
 
-    PRESCRIBER = "prescriber", "Physician or other prescriber"
+    PHYSICIAN = "physician", "Physician"
     PHARMACIST = "pharmacist", "Pharmacist"
     NURSE = "nurse", "Nurse"
+    NURSE_PRESCRIBER = "nurse_prescriber", "Nurse prescriber"
     OTHER = "other", "Other health professional"
 
 
 class ReviewerProfile(models.Model):
-    """A medical reviewer's public credential, shown with their name on approved monographs."""
+    """A medical reviewer's credential: public letters and profession, private registration.
+
+    Only a credential an editor verified, and not yet expired, may decide on reviews; changing
+    its substance (`SUBSTANCE_FIELDS`) clears the verification (`reviews.credentials`).
+    """
+
+    SUBSTANCE_FIELDS = ("profession", "credential", "registering_body", "registration_number")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
     )
-    credential = models.CharField(max_length=100, blank=True, help_text='e.g. "MD", "PharmD"')
+    credential = models.CharField(
+        "qualification letters",
+        max_length=100,
+        blank=True,
+        help_text='Shown publicly with the reviewer\'s name, e.g. "MD", "PharmD".',
+    )
     profession = models.CharField(
         max_length=20,
         choices=Profession,
@@ -44,9 +59,186 @@ class ReviewerProfile(models.Model):
         help_text="The review policy may ask that an approval of some sections (e.g. dosage) "
         "come from a pharmacist or a prescriber.",
     )
+    registering_body = models.CharField(
+        max_length=200, blank=True, help_text="e.g. GMC, GPhC, NMC. Private to editors."
+    )
+    registration_number = models.CharField(
+        max_length=100, blank=True, help_text="Private to editors; never published."
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The editor who checked the registration.",
+    )
+    verified_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="The day the verification stops counting."
+    )
+    slug = models.SlugField(
+        max_length=120, unique=True, blank=True, help_text="The public page's address; stable."
+    )
+
+    class Meta:
+        permissions = [("verify_credential", "Can verify a reviewer's credential")]
 
     def __str__(self):
         return person_label(self.user)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._free_slug()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
+        super().save(*args, **kwargs)
+
+    def _free_slug(self) -> str:
+        base = slugify(self.user.get_full_name())[:100] or "reviewer"
+        taken = set(
+            ReviewerProfile.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_on is not None and self.verified_by_id is not None
+
+    def credential_refusal(self, today=None) -> str:
+        """Why this credential does not let its holder decide now ("" if it does)."""
+        if not self.is_verified:
+            return "Your credential is not yet verified by an editor."
+        today = today or timezone.localdate()
+        if self.expires_on is not None and self.expires_on <= today:
+            return (
+                f"Your credential expired on {long_date(self.expires_on)}; "
+                "ask an editor to verify it again."
+            )
+        return ""
+
+    @property
+    def is_currently_verified(self) -> bool:
+        return not self.credential_refusal()
+
+
+class InterestDeclarationQuerySet(models.QuerySet):
+    def current(self, today=None):
+        """Declarations in force on `today`: started, and not ended before it."""
+        today = today or timezone.localdate()
+        return self.filter(starts_on__lte=today).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+        )
+
+
+class InterestDeclaration(models.Model):
+    """A reviewer's declared interest in drugs, drug classes or manufacturers, for a time.
+
+    While it is current the reviewer is recused from the reviews of the drugs it concerns (the
+    drugs named, and those of the classes named). Drugs record no manufacturer, so the
+    manufacturers named are published with it but recuse from nothing by themselves.
+    """
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interest_declarations"
+    )
+    description = models.TextField(help_text="What the interest is, as the public will read it.")
+    drugs = models.ManyToManyField(Drug, blank=True, related_name="+")
+    drug_classes = models.TextField(
+        blank=True, help_text="One drug class per line, as the monographs name it."
+    )
+    manufacturers = models.TextField(blank=True, help_text="One manufacturer per line.")
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True, help_text="Leave empty while it lasts.")
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InterestDeclarationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        permissions = [("view_all_interests", "Can see every reviewer's declared interests")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="interest_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self):
+        return f"{person_label(self.reviewer)}: {self.description[:60]}"
+
+    def save(self, *args, **kwargs):
+        # One name per line, trimmed: `recusing_drugs` matches whole lines in SQL.
+        self.drug_classes = "\n".join(self.class_names)
+        self.manufacturers = "\n".join(self.manufacturer_names)
+        super().save(*args, **kwargs)
+
+    @property
+    def class_names(self) -> list[str]:
+        return _lines(self.drug_classes)
+
+    @property
+    def manufacturer_names(self) -> list[str]:
+        return _lines(self.manufacturers)
+
+    def concerns(self, drug) -> bool:
+        """Whether this declaration is about `drug` (the drugs prefetched or not)."""
+        classes = {name.casefold() for name in self.class_names}
+        return drug.drug_class.strip().casefold() in classes or any(
+            other.pk == drug.pk for other in self.drugs.all()
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def long_date(day) -> str:
+    """ "3 March 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def current_interests(user, today=None) -> list[InterestDeclaration]:
+    """`user`'s declarations in force on `today`, their drugs prefetched."""
+    declarations = InterestDeclaration.objects.current(today).filter(reviewer_id=user.pk)
+    return list(declarations.prefetch_related("drugs"))
+
+
+def interest_refusal(user, drug, *, declarations=None) -> str:
+    """Why `user` is recused from `drug`'s reviews by a current declared interest ("" if not).
+
+    `declarations` is `current_interests(user)` when the caller checks many drugs.
+    """
+    if declarations is None:
+        declarations = current_interests(user)
+    for declaration in declarations:
+        if declaration.concerns(drug):
+            return (
+                f"You declared an interest in {drug.name} ({declaration.description.strip()}, "
+                f"since {long_date(declaration.starts_on)}): recused."
+            )
+    return ""
+
+
+def recusing_drugs(user, today=None) -> Q:
+    """Drugs `user` is recused from, as a filter on drugs (for `Drug.objects.filter`).
+
+    One subquery: a class matches a whole line of a declaration's classes, ignoring case.
+    """
+    declarations = InterestDeclaration.objects.current(today).filter(reviewer_id=user.pk)
+    named = declarations.filter(drugs=OuterRef("pk"))
+    text = models.TextField()
+    line = Concat(Value("\n"), Lower(OuterRef("drug_class")), Value("\n"), output_field=text)
+    of_class = declarations.exclude(drug_classes="").annotate(
+        lines=Concat(Value("\n"), Lower("drug_classes"), Value("\n"), output_field=text)
+    )
+    return Exists(named) | (~Q(drug_class="") & Exists(of_class.filter(lines__contains=line)))
 
 
 def reviewer_display_name(user) -> str:
@@ -60,6 +252,12 @@ def reviewer_display_name(user) -> str:
         return ""
     profile = getattr(user, "reviewer_profile", None)
     return f"{name}, {profile.credential}" if profile and profile.credential else name
+
+
+def reviewer_credit(user) -> dict:
+    """What a published review records of its reviewer: their display name and page's slug."""
+    profile = getattr(user, "reviewer_profile", None)
+    return {"name": reviewer_display_name(user), "slug": profile.slug if profile else ""}
 
 
 def person_label(user) -> str:
@@ -84,11 +282,11 @@ def decide_refusal(user) -> str:
             "Approvals are published with the reviewer's name: add your first and last name "
             "to your account before deciding on a review."
         )
-    return ""
+    return profile.credential_refusal()
 
 
 def can_decide(user) -> bool:
-    """Only active medical reviewers with a credential and a full name may approve or send back."""
+    """Only active medical reviewers with a verified credential and a full name may decide."""
     return not decide_refusal(user)
 
 
@@ -112,11 +310,16 @@ class ReviewQuerySet(models.QuerySet):
     def reviewable_by(self, user):
         """Reviews `user` may decide: `Review.decide_refusal`'s rule, stated for many rows.
 
-        Open reviews, none for someone who may not decide at all, none with their own edits.
+        Open reviews, none for someone who may not decide at all, none with their own edits,
+        none of a drug they declared an interest in.
         """
         if not can_decide(user):
             return self.none()
-        return self.in_review().exclude(revision__authors=user)
+        return (
+            self.in_review()
+            .exclude(revision__authors=user)
+            .exclude(drug__in=Drug.objects.filter(recusing_drugs(user)))
+        )
 
     def for_queue(self):
         """Everything the review queue shows, in one query."""
@@ -215,8 +418,9 @@ class Review(WorkflowOwnedModel):
     def decide_refusal(self, user) -> str:
         """Why `user` may not approve or send back this review ("" if they may).
 
-        The review must be open, `user` a medical reviewer with a credential and a full name,
-        and none of the revision's edits theirs (the four-eyes rule).
+        The review must be open, `user` a medical reviewer with a verified, unexpired credential
+        and a full name, none of the revision's edits theirs (the four-eyes rule), and the drug
+        not one they declared a current interest in.
         """
         if not self.is_open:
             return f"This review is already {self.get_status_display().lower()}."
@@ -242,6 +446,9 @@ class Review(WorkflowOwnedModel):
                 "You cannot decide on a revision that contains your own edits; "
                 "another reviewer must review it."
             )
+        recusal = interest_refusal(user, self.drug)
+        if recusal:
+            return Recused(recusal)
         return None
 
     def deciders(self) -> list:
@@ -251,9 +458,21 @@ class Review(WorkflowOwnedModel):
             .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
             .exclude(pk__in=self.revision.authors.values("pk"))
             .select_related("reviewer_profile")
+            .prefetch_related(
+                Prefetch(
+                    "interest_declarations",
+                    InterestDeclaration.objects.current().prefetch_related("drugs"),
+                    to_attr="current_interests",
+                )
+            )
             .distinct()
         )
-        return [user for user in candidates if can_decide(user)]
+        return [
+            user
+            for user in candidates
+            if can_decide(user)
+            and not interest_refusal(user, self.drug, declarations=user.current_interests)
+        ]
 
     def _refuse_if_scheduled(self) -> None:
         # A scheduled review may still become approved, but only by `go_live` when it is due;

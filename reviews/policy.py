@@ -13,11 +13,15 @@ from django.conf import settings
 from django.utils import timezone
 
 PROFESSION_NOUNS = {
-    "prescriber": "prescriber",
+    "physician": "physician",
     "pharmacist": "pharmacist",
     "nurse": "nurse",
+    "nurse_prescriber": "nurse prescriber",
     "other": "other health professional",
+    "prescriber": "prescriber",
 }
+# A policy may name a group of professions: "prescriber" is any profession that prescribes.
+PROFESSION_GROUPS = {"prescriber": frozenset({"physician", "nurse_prescriber"})}
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,12 @@ class Requirement:
             return ""
         return f"{_article(nouns[0])} {' or '.join(nouns)}"
 
+    def accepts(self, profession: str) -> bool:
+        """Whether an approval from `profession` meets the professions asked for."""
+        return any(profession in PROFESSION_GROUPS.get(name, {name}) for name in self.professions)
+
     def _has_profession(self, approvers: list[Approver]) -> bool:
-        return not self.professions or any(a.profession in self.professions for a in approvers)
+        return not self.professions or any(self.accepts(a.profession) for a in approvers)
 
     def is_met(self, approvers: list[Approver]) -> bool:
         return len(approvers) >= self.approvals and self._has_profession(approvers)
@@ -78,7 +86,7 @@ class Requirement:
         if (
             slots_left <= 1
             and not self._has_profession(approvers)
-            and candidate.profession not in self.professions
+            and not self.accepts(candidate.profession)
         ):
             return f"Its remaining approval must come from {self.professions_phrase}."
         return ""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from monographs.models import Revision
 from monographs.parts import PartChange, changed_parts
-from reviews.models import PartDecision, Review, reviewer_display_name
+from reviews.models import PartDecision, Review, reviewer_credit
 from reviews.policy import Approver, Requirement, requirement_for
 
 
@@ -73,9 +73,10 @@ class PartProgress:
         return self.requirement.still_needed(self.approvers)
 
     @property
-    def credits(self) -> list[str]:
-        names = [reviewer_display_name(decision.reviewer) for decision in self.approvals]
-        return [name for name in names if name]
+    def credits(self) -> list[dict]:
+        """Each approver's name and public page, as `ReviewedPart.credits` records them."""
+        credits = [reviewer_credit(decision.reviewer) for decision in self.approvals]
+        return [credit for credit in credits if credit["name"]]
 
     def decided_by(self, user) -> PartDecision | None:
         return next((d for d in self.decisions if d.reviewer_id == user.pk), None)

@@ -461,8 +461,8 @@ def credit_line(reviewed: list[ReviewedPart]) -> str:
     credits = []
     for part in sorted(reviewed, key=lambda part: part.reviewed_at, reverse=True):
         for credit in part.credits:
-            if credit not in credits:
-                credits.append(credit)
+            if credit["name"] not in credits:
+                credits.append(credit["name"])
     return "; ".join(credits)
 
 

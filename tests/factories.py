@@ -1,16 +1,25 @@
 import time
+from datetime import timedelta
 from importlib import import_module
 
 import factory
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
 from reviews.attestation import attestation_statements, attestation_unattended
-from reviews.models import CONTRIBUTORS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP, ReviewerProfile
+from reviews.models import (
+    CONTRIBUTORS_GROUP,
+    EDITORS_GROUP,
+    REVIEWERS_GROUP,
+    InterestDeclaration,
+    Profession,
+    ReviewerProfile,
+)
 from reviews.progress import review_progress
 from reviews.services import review_approve, review_submit
 
@@ -28,6 +37,7 @@ def ensure_editorial_groups() -> None:
     import_module("reviews.migrations.0004_grant_comment_permission").grant(apps, None)
     import_module("reviews.migrations.0006_grant_share_permission").grant(apps, None)
     import_module("reviews.migrations.0015_two_factor_reset_permission").grant(apps, None)
+    import_module("reviews.migrations.0016_verified_credentials_and_interests").grant(apps, None)
 
 
 def join_groups(user, names) -> None:
@@ -80,7 +90,14 @@ class ReviewerFactory(UserFactory):
     )
 
 
+def credentials_editor():
+    """The editor who verified the factories' credentials (one for every test reviewer)."""
+    return EditorFactory(username="credentials-editor", first_name="Vera", last_name="Checker")
+
+
 class ReviewerProfileFactory(factory.django.DjangoModelFactory):
+    """A physician's credential, verified by an editor, valid for five years from today."""
+
     class Meta:
         model = ReviewerProfile
 
@@ -89,6 +106,15 @@ class ReviewerProfileFactory(factory.django.DjangoModelFactory):
         UserFactory, first_name="Ada", last_name=factory.Sequence(lambda n: f"Profiled{n}")
     )
     credential = "MD"
+    profession = Profession.PHYSICIAN
+    registering_body = "GMC"
+    registration_number = factory.Sequence(lambda n: f"{7000000 + n}")
+    verified_by = factory.LazyFunction(credentials_editor)
+    verified_on = factory.LazyFunction(timezone.localdate)
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365 * 5))
+
+    class Params:
+        unverified = factory.Trait(verified_by=None, verified_on=None)
 
 
 class DrugFactory(factory.django.DjangoModelFactory):
@@ -180,6 +206,23 @@ def edit_section(drug: Drug, body: str | None = None, *, by=None, position: int 
         section._history_user = by
     section.save()
     return section
+
+
+class InterestDeclarationFactory(factory.django.DjangoModelFactory):
+    """A current, open-ended interest; name its drugs with `drugs=[…]`."""
+
+    class Meta:
+        model = InterestDeclaration
+        skip_postgeneration_save = True
+
+    reviewer = factory.SubFactory(ReviewerFactory)
+    description = "Paid consultancy for the maker"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+
+    @factory.post_generation
+    def drugs(self, create, drugs, **kwargs):
+        if drugs:
+            self.drugs.set(drugs)
 
 
 def make_credentialed_reviewer(user, credential: str = "MD"):

@@ -32,7 +32,8 @@ class ReviewedPart(models.Model):
     risk = models.CharField(max_length=20, default="standard")
     reviewed_at = models.DateTimeField()
     credits = models.JSONField(
-        default=list, help_text="Each reviewer's name and credential, as then."
+        default=list,
+        help_text='Each reviewer as then: {"name": name and credential, "slug": their page}.',
     )
     reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     next_review_due = models.DateField()
@@ -53,6 +54,10 @@ class ReviewedPart(models.Model):
 
     def __str__(self):
         return f"{self.revision}: {self.title}"
+
+    @property
+    def credit_names(self) -> list[str]:
+        return [credit["name"] for credit in self.credits]
 
     def is_overdue(self, today=None) -> bool:
         return self.next_review_due < (today or timezone.localdate())

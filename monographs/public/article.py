@@ -191,15 +191,48 @@ def _fragment_html(item: dict, markdown_key: str) -> str:
     return render_markdown(item.get(markdown_key, ""))
 
 
+REVIEWER_PAGE = "reviewer_page"  # the URL name of a reviewer's public page
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """A reviewer as a part's review credits them: name and credential, and their page."""
+
+    name: str
+    url: str = ""
+
+
+def reviewer_url(slug: str) -> str:
+    if not slug:
+        return ""
+    try:
+        return reverse(REVIEWER_PAGE, args=[slug])
+    except NoReverseMatch:
+        return ""
+
+
+def credited_reviewers(credits: list) -> list[Reviewer]:
+    """The reviewers a `ReviewedPart.credits` list names ({"name", "slug"} each)."""
+    return [
+        Reviewer(name=credit["name"], url=reviewer_url(credit.get("slug", "")))
+        for credit in credits
+    ]
+
+
 @dataclass(frozen=True)
 class PartReview:
     """A live part's medical review: who, when, and when it is next due."""
 
     reviewed_at: datetime
-    credits: list[str]
+    reviewers: list[Reviewer]
     next_review_due: date
     # Its reviewers signed that they examined it and take editorial responsibility for it.
     responsibility_taken: bool = False
+
+    @property
+    def credits(self) -> list[str]:
+        """The reviewers' names and credentials, as the API and JSON-LD give them."""
+        return [reviewer.name for reviewer in self.reviewers]
 
     @property
     def reviewed_on(self) -> date:
@@ -305,7 +338,7 @@ def part_reviews(revision) -> ReviewedArticle:
         if record is not None:
             review = PartReview(
                 reviewed_at=record.reviewed_at,
-                credits=list(record.credits),
+                reviewers=credited_reviewers(record.credits),
                 next_review_due=record.next_review_due,
                 responsibility_taken=record.approvals_signed,
             )

@@ -37,7 +37,8 @@ class PolicyTests:
         assert "must come from a pharmacist or prescriber" in requirement.refusal(
             nurse, Approver(user_id=2, profession="nurse")
         )
-        assert requirement.refusal(nurse, Approver(user_id=2, profession="prescriber")) == ""
+        assert requirement.refusal(nurse, Approver(user_id=2, profession="physician")) == ""
+        assert requirement.refusal(nurse, Approver(user_id=2, profession="nurse_prescriber")) == ""
         assert requirement.is_met([*nurse, Approver(user_id=2, profession="pharmacist")])
 
     @pytest.mark.parametrize(

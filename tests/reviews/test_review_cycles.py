@@ -61,7 +61,7 @@ class ReconfirmTests:
             )
         part.refresh_from_db()
         assert part.reviewed_at == later
-        assert part.credits == [f"{other_reviewer.get_full_name()}, MD"]
+        assert part.credit_names == [f"{other_reviewer.get_full_name()}, MD"]
         assert part.next_review_due == timezone.localdate(later).replace(
             year=timezone.localdate(later).year + 2
         )
@@ -135,7 +135,7 @@ class DueListTests:
             response = client.post(confirm_url, {"note": "Checked the SmPC.", **signing()})
         assert response.status_code == 302
         dosage.refresh_from_db()
-        assert dosage.credits == [f"{other_reviewer.get_full_name()}, MD"]
+        assert dosage.credit_names == [f"{other_reviewer.get_full_name()}, MD"]
         reconfirmation = Reconfirmation.objects.get(part_key=dosage.key)
         assert reconfirmation.attestation == attestation_text()
         assert reconfirmation.signature_method == "password"

@@ -63,7 +63,8 @@ class ReviewQueueTests:
         client.force_login(reviewer)
         response = client.get(QUEUE)
         assert '<td class="field-submitter">Carla Contreras</td>' in response.text
-        assert '<td class="field-changed_sections">Dosage (0 of 2 approvals)</td>' in response.text
+        needs = "Dosage (0 of 2 approvals; needs a pharmacist or prescriber)"
+        assert f'<td class="field-changed_sections">{needs}</td>' in response.text
 
     def test_mine_to_review_leaves_out_my_own_edits(self, client, contributor, reviewer):
         """'Mine to review' lists only what the reviewer may decide: nothing they edited."""

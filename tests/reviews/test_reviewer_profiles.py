@@ -7,7 +7,7 @@ from monographs.models import Drug, SectionKind
 from reviews.exceptions import NotPermitted
 from reviews.models import Review, ReviewerProfile, can_decide, reviewer_display_name
 from reviews.services import review_approve, review_request_changes, review_submit
-from tests.factories import UserFactory, monograph, signed
+from tests.factories import ReviewerProfileFactory, UserFactory, monograph, signed
 
 PROFILES = reverse("admin:reviews_reviewerprofile_changelist")
 ADD_PROFILE = reverse("admin:reviews_reviewerprofile_add")
@@ -26,11 +26,27 @@ class ReviewerProfileAdminTests:
     def test_editor_records_a_credential_that_lets_the_reviewer_approve(
         self, client, editor, new_reviewer
     ):
-        """Once an editor records a credential, the reviewer may decide."""
+        """Once an editor records a credential and another verifies it, the reviewer decides."""
         assert not can_decide(new_reviewer)
         client.force_login(editor)
-        response = client.post(ADD_PROFILE, {"user": new_reviewer.pk, "credential": "PharmD"})
+        response = client.post(
+            ADD_PROFILE,
+            {
+                "user": new_reviewer.pk,
+                "credential": "PharmD",
+                "profession": "pharmacist",
+                "registering_body": "GPhC",
+                "registration_number": "2011223",
+            },
+        )
         assert response.status_code == 302
+        new_reviewer = type(new_reviewer).objects.get(pk=new_reviewer.pk)
+        assert not can_decide(new_reviewer)
+        profile = new_reviewer.reviewer_profile
+        client.post(
+            reverse("admin:reviews_reviewerprofile_verify", args=[profile.pk]),
+            {"expires_on": "2099-12-31"},
+        )
         new_reviewer = type(new_reviewer).objects.get(pk=new_reviewer.pk)
         assert can_decide(new_reviewer)
         assert "Nadia Haddad, PharmD" in client.get(PROFILES).text
@@ -74,7 +90,7 @@ LOGIN = "zq-login-7781"
 def nameless_reviewer(db):
     """A credentialed medical reviewer whose account has no first or last name."""
     user = UserFactory(username=LOGIN, is_staff=True, groups=["Medical reviewers"])
-    ReviewerProfile.objects.create(user=user, credential="MD")
+    ReviewerProfileFactory(user=user, credential="MD")
     return user
 
 

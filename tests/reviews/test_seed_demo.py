@@ -111,7 +111,7 @@ class DemoContentTests:
                 expected = ["Amara Okafor, MD"]
                 if requirement_for(part.kind).approvals == 2:
                     expected.append("Lena Moritz, PharmD")
-                assert part.credits == expected, (drug.name, part.title)
+                assert part.credit_names == expected, (drug.name, part.title)
             actions = list(
                 drug.audit_entries.order_by("created_at").values_list("action", "actor__username")
             )

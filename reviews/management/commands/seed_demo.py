@@ -3,6 +3,7 @@
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,14 +12,17 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from monographs.importer import ImportFailed, import_new_file
 from reviews.attestation import attestation_unattended
+from reviews.credentials import credential_verify, interest_save, reviewer_profile_save
 from reviews.exceptions import ReviewError
 from reviews.models import (
     CONTRIBUTORS_GROUP,
     EDITORS_GROUP,
     REVIEWERS_GROUP,
+    InterestDeclaration,
     Profession,
     ReviewerProfile,
 )
@@ -37,16 +41,36 @@ class DemoUser:
     last_name: str
     credential: str = ""
     profession: str = ""
+    registering_body: str = ""
+    registration_number: str = ""
 
 
 CONTRIBUTOR = DemoUser("contributor", CONTRIBUTORS_GROUP, "Sam", "Carter")
-REVIEWER = DemoUser("reviewer", REVIEWERS_GROUP, "Amara", "Okafor", "MD", Profession.PRESCRIBER)
+REVIEWER = DemoUser(
+    "reviewer", REVIEWERS_GROUP, "Amara", "Okafor", "MD", Profession.PHYSICIAN, "GMC", "7654321"
+)
 # High-risk sections (dosage, interactions, …) need a second reviewer's approval.
 SECOND_REVIEWER = DemoUser(
-    "pharmacist", REVIEWERS_GROUP, "Lena", "Moritz", "PharmD", Profession.PHARMACIST
+    "pharmacist",
+    REVIEWERS_GROUP,
+    "Lena",
+    "Moritz",
+    "PharmD",
+    Profession.PHARMACIST,
+    "GPhC",
+    "2087654",
 )
 EDITOR = DemoUser("editor", EDITORS_GROUP, "Jordan", "Ellis")
-DEMO_USERS = [CONTRIBUTOR, REVIEWER, SECOND_REVIEWER, EDITOR]
+# The editor comes first: they verify the reviewers' credentials.
+DEMO_USERS = [EDITOR, CONTRIBUTOR, REVIEWER, SECOND_REVIEWER]
+CREDENTIAL_VALID_DAYS = 365 * 2
+# Seed monographs are vitamins and nootropics: this interest recuses from none of them.
+DEMO_INTEREST = {
+    "description": "Paid speaker at educational meetings sponsored by a statin manufacturer",
+    "drug_classes": "Statins",
+    "manufacturers": "Examplar Pharma Ltd",
+    "starts_on": date(2025, 6, 1),
+}
 
 
 def default_seed_folder() -> Path:
@@ -93,9 +117,13 @@ class Command(BaseCommand):
         logins = {demo.username: self.ensure_user(demo) for demo in DEMO_USERS}
         User = get_user_model()
         contributor = User.objects.get(username=CONTRIBUTOR.username)
+        editor = User.objects.get(username=EDITOR.username)
         reviewers = [
             User.objects.get(username=demo.username) for demo in [REVIEWER, SECOND_REVIEWER]
         ]
+        for demo, reviewer in zip([REVIEWER, SECOND_REVIEWER], reviewers, strict=True):
+            self.ensure_credential(demo, reviewer, editor=editor)
+        self.ensure_interest(reviewers[1])
 
         failures = []
         # Demo content is not news: nobody is e-mailed about seeding.
@@ -144,10 +172,6 @@ class Command(BaseCommand):
             # An existing account is someone's now: its groups and password stay as they are.
             return "password unchanged"
         user.groups.add(Group.objects.get(name=demo.group))
-        if demo.group == REVIEWERS_GROUP:
-            ReviewerProfile.objects.create(
-                user=user, credential=demo.credential, profession=demo.profession
-            )
         from_environment = os.environ.get(PASSWORD_VARIABLE)
         password = from_environment or secrets.token_urlsafe(12)
         user.set_password(password)
@@ -173,6 +197,30 @@ class Command(BaseCommand):
                 "it pasted as a link or typed in as the secret it contains):"
             )
             self.stdout.write("\n".join(lines))
+
+    def ensure_credential(self, demo: DemoUser, user, *, editor) -> None:
+        """Record and verify a demo reviewer's credential, unless one was recorded already."""
+        profile = ReviewerProfile.objects.filter(user=user).first()
+        if profile is not None and (profile.registering_body or profile.is_verified):
+            return  # someone's now: it stays as it is
+        if profile is None:
+            profile = ReviewerProfile(user=user)
+        profile.credential = profile.credential or demo.credential
+        profile.profession = profile.profession or demo.profession
+        profile.registering_body = demo.registering_body
+        profile.registration_number = demo.registration_number
+        reviewer_profile_save(profile=profile, by=editor)
+        credential_verify(
+            profile=profile,
+            by=editor,
+            expires_on=timezone.localdate() + timedelta(days=CREDENTIAL_VALID_DAYS),
+        )
+
+    def ensure_interest(self, user) -> None:
+        """The demo declaration of interest, unless the reviewer has declared any."""
+        if InterestDeclaration.objects.filter(reviewer=user).exists():
+            return
+        interest_save(declaration=InterestDeclaration(**DEMO_INTEREST), by=user, drugs=[])
 
     def publish(self, drug, *, contributor, reviewers) -> str:
         """Submit the imported working copy as the contributor; the reviewers approve it in

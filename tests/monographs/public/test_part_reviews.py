@@ -85,18 +85,18 @@ class PartReviewLineTests:
         parts = reviews_by_title(drug)
         first, second = f"{reviewer.get_full_name()}, MD", f"{second_reviewer.get_full_name()}, MD"
         usage, dosage = section_html(html, "usage"), section_html(html, "dosage")
+        page = reverse("reviewer_page", args=[reviewer.reviewer_profile.slug])
         assert (
-            f"AI-generated or crowd-sourced, reviewed and approved by <strong>{first}</strong>, "
+            "AI-generated or crowd-sourced, reviewed and approved by "
+            f'<strong><a href="{page}">{first}</a></strong>, '
             "who takes editorial responsibility, on"
         ) in usage
         assert second not in usage
-        assert (
-            f"<strong>{second}</strong> and <strong>{first}</strong>, who take editorial "
-            "responsibility, on"
-        ) in dosage or (
-            f"<strong>{first}</strong> and <strong>{second}</strong>, who take editorial "
-            "responsibility, on"
-        ) in dosage
+        responsibility = re.search(r"reviewed and approved by (.*?), who take editorial", dosage)
+        assert responsibility is not None
+        assert " and " in responsibility.group(1)
+        assert first in responsibility.group(1)
+        assert second in responsibility.group(1)
         for section, title in ((usage, "Usage"), (dosage, "Dosage")):
             due = parts[title].next_review_due
             assert f'next review due <time datetime="{due:%Y-%m-%d}">' in section
@@ -105,9 +105,11 @@ class PartReviewLineTests:
         """An FAQ answer carries its own review line beside its provenance badge."""
         html = page_text(client.get(drug_url(drug)))
         faq = html[html.index('<details class="faq"') : html.index("</details>")]
+        page = reverse("reviewer_page", args=[reviewer.reviewer_profile.slug])
+        name = f"{reviewer.get_full_name()}, MD"
         assert (
             '<p class="part-review">AI-generated or crowd-sourced, reviewed and approved by '
-            f"<strong>{reviewer.get_full_name()}, MD</strong>, who takes editorial responsibility"
+            f'<strong><a href="{page}">{name}</a></strong>, who takes editorial responsibility'
         ) in faq
 
     def test_professional_text_and_unsigned_approvals_say_reviewed_by(
@@ -120,7 +122,10 @@ class PartReviewLineTests:
         drug = publish(drug, contributor=contributor, reviewer=reviewer)
         html = page_text(client.get(drug_url(drug)))
         name = f"{reviewer.get_full_name()}, MD"
-        assert f"Reviewed by <strong>{name}</strong> on" in section_html(html, "usage")
+        page = reverse("reviewer_page", args=[reviewer.reviewer_profile.slug])
+        assert f'Reviewed by <strong><a href="{page}">{name}</a></strong> on' in section_html(
+            html, "usage"
+        )
         assert "editorial responsibility" in section_html(html, "dosage")
 
         ReviewedPart.objects.filter(revision=drug.published_revision).update(approvals_signed=False)
@@ -182,7 +187,7 @@ class PartJsonLdTests:
             reviewed_on = timezone.localdate(record.reviewed_at).isoformat()
             assert element["lastReviewed"] == reviewed_on
             assert element["reviewedBy"] == [
-                {"@type": "Person", "name": credit} for credit in record.credits
+                {"@type": "Person", "name": credit} for credit in record.credit_names
             ]
         assert len(elements[1]["reviewedBy"]) == 2  # dosage: two reviewers
         assert [element.get("digitalSourceType") for element in elements] == [
@@ -297,7 +302,7 @@ class PartReviewApiTests:
         record = parts["Dosage"]
         assert dosage["review"] == {
             "reviewed_at": DjangoJSONEncoder().default(record.reviewed_at),
-            "reviewed_by": record.credits,
+            "reviewed_by": record.credit_names,
             "next_review_due": record.next_review_due.isoformat(),
             "overdue": False,
             "editorial_responsibility_taken": True,
