@@ -338,6 +338,11 @@ class ReviewAdmin(admin.ModelAdmin):
                 name="reviews_review_decide",
             ),
             path(
+                "<path:object_id>/comment/",
+                self.admin_site.admin_view(partial(admin_views.review_comment_view, self)),
+                name="reviews_review_comment",
+            ),
+            path(
                 "<path:object_id>/share/",
                 self.admin_site.admin_view(partial(admin_views.review_share, self)),
                 name="reviews_review_share",

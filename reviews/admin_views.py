@@ -35,6 +35,7 @@ from reviews.forms import (
     CommentForm,
     DecisionForm,
     ReconfirmForm,
+    ReviewCommentForm,
     ShareLinkForm,
     SubmitForm,
 )
@@ -44,6 +45,7 @@ from reviews.services import (
     drug_unpublish,
     review_approve,
     review_cancel_schedule,
+    review_comment,
     review_decide_parts,
     review_request_changes,
     review_submit,
@@ -305,8 +307,11 @@ def _decision_form(review, request, data=None) -> DecisionForm:
     return DecisionForm(data, parts=open_parts, signer=user, request=request)
 
 
-def _render_review(model_admin, request, review, *, form=None, share_form=None, status=200):
+def _render_review(
+    model_admin, request, review, *, form=None, share_form=None, comment_form=None, status=200
+):
     refusal = review.decide_refusal(request.user) or two_factor_refusal(request)
+    may_comment = not review.comment_refusal(request.user)
     can_share = request.user.has_perm("reviews.share_revision")
     may_decide = not refusal
     if may_decide and form is None:
@@ -324,6 +329,8 @@ def _render_review(model_admin, request, review, *, form=None, share_form=None, 
         "drug_change_url": reverse("admin:monographs_drug_change", args=[review.drug_id]),
         "audit_url": reverse("admin:monographs_drug_workflow_audit", args=[review.drug_id]),
         "can_share": can_share,
+        "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
+        "comment_url": reverse("admin:reviews_review_comment", args=[review.pk]),
     }
     if can_share:
         context["share_form"] = share_form or ShareLinkForm()
@@ -413,6 +420,28 @@ def review_cancel_schedule_view(model_admin, request, object_id):
         success=f"Revision {review.revision.number} of “{review.drug}” will not go live.",
         then=reverse("admin:reviews_review_change", args=[review.pk]),
     )
+
+
+def review_comment_view(model_admin, request, object_id):
+    """Post a comment on an open review without deciding it."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    review = _review_or_404(model_admin, request, object_id)
+    if refusal := review.commenter_refusal(request.user):
+        raise PermissionDenied(refusal)
+    form = ReviewCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            review_comment(review=review, by=request.user, body=form.cleaned_data["body"])
+        except ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            model_admin.message_user(request, "Your comment is posted.", messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse("admin:reviews_review_change", args=[review.pk]) + "#review-comments"
+            )
+    # What they typed stays in the form, with the reason it was not posted.
+    return _render_review(model_admin, request, review, comment_form=form, status=400)
 
 
 def review_decide(model_admin, request, object_id):

@@ -4,7 +4,7 @@ from django.utils import timezone
 from monographs.forms import DrugAdminForm
 from monographs.models import SIGNIFICANCE_HELP, Significance
 from reviews.attestation import AttestationRefused, attestation_sign, attestation_statements
-from reviews.models import PartDecision, ShareLink
+from reviews.models import PartDecision, ReviewComment, ShareLink
 
 PARTS, APPROVE, REQUEST_CHANGES = "parts", "approve", "request_changes"
 VERDICT_CHOICES = [
@@ -239,4 +239,15 @@ class ShareLinkForm(forms.Form):
     )
     days = forms.IntegerField(
         label="Works for (days)", min_value=1, max_value=ShareLink.MAX_DAYS, initial=7
+    )
+
+
+class ReviewCommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment without deciding",
+        max_length=ReviewComment.MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Seen by the submitter, the authors, reviewers and editors; never published. "
+        "A comment is not a verdict and does not move the review.",
     )

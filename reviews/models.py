@@ -380,6 +380,7 @@ class Review(WorkflowOwnedModel):
             ("decide_review", "Can approve monographs or request changes"),
             ("view_all_comments", "Can read reviewer comments on every review"),
             ("reset_two_factor", "Can reset another person's two-factor sign-in"),
+            ("comment_review", "Can comment on reviews without deciding"),
         ]
 
     def __str__(self):
@@ -450,6 +451,23 @@ class Review(WorkflowOwnedModel):
         if recusal:
             return Recused(recusal)
         return None
+
+    def comment_refusal(self, user) -> str:
+        """Why `user` may not comment on this review without deciding ("" if they may)."""
+        if not self.is_open:
+            return f"This review is already {self.get_status_display().lower()}."
+        return self.commenter_refusal(user)
+
+    def commenter_refusal(self, user) -> str:
+        """`comment_refusal`'s person-level half: the rule for `user`, whatever the status.
+
+        Commenting needs no approving credential: a reviewer whose credential is unverified or
+        expired may still comment. A declared interest in the drug recuses from comments too.
+        """
+        may_comment = user.is_active and user.is_authenticated
+        if not (may_comment and user.has_perm("reviews.comment_review")):
+            return "Only medical reviewers and editors may comment on a review."
+        return interest_refusal(user, self.drug)
 
     def deciders(self) -> list:
         """The people who may decide this review while it is open (`decide_refusal` per person)."""
@@ -627,6 +645,25 @@ class PartDecision(models.Model):
         return self.outcome == self.Outcome.APPROVED
 
 
+class ReviewComment(models.Model):
+    """A reviewer's or editor's comment on an open review, given without a verdict."""
+
+    MAX_LENGTH = 5000
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_comments"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.review}"
+
+
 class ReviewReminder(models.Model):
     """A reminder sent for one part's review cycle (the part of a drug, due on a day)."""
 
@@ -699,6 +736,7 @@ class AuditEntry(models.Model):
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
         SIGNED_OUT = "signed_out", "Signed out"
+        COMMENTED = "commented", "Reviewer commented"
 
     drug = models.ForeignKey(
         Drug, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
@@ -758,6 +796,7 @@ class AuditEntry(models.Model):
             self.Action.APPROVED,
             self.Action.CHANGES_REQUESTED,
             self.Action.PARTS_DECIDED,
+            self.Action.COMMENTED,
         }
 
 

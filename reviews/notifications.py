@@ -9,7 +9,7 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import REVIEWERS_GROUP
+from reviews.models import REVIEWERS_GROUP, person_label
 
 
 def _addresses(users, *, except_user=None) -> list[str]:
@@ -92,6 +92,17 @@ def review_decided(review, *, outcome: str, comment: str) -> None:
         f"{review.drug.name} {verdict}",
         f"{review.revision} was {verdict}.\n\n{comment}\n\nDetails: {_drug_url(review)}\n",
         _addresses(_contributors(review), except_user=reviewer),
+    )
+
+
+def review_commented(comment) -> None:
+    """Tell the submitter, the authors and the reviewers deciding it of a comment on a review."""
+    review = comment.review
+    _send(
+        f"Comment on the review of {review.drug.name}",
+        f"{person_label(comment.author)} commented on the review of {review.revision}:\n\n"
+        f"{comment.body}\n\nReply or act on it at {_review_url(review)}\n",
+        _addresses([*_contributors(review), *review.deciders()], except_user=comment.author),
     )
 
 

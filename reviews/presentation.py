@@ -215,6 +215,12 @@ def review_page_context(review: Review, *, user, form=None, may_decide: bool) ->
         "submitter_name": person_label(review.submitted_by),
         "authors": ", ".join(person_label(author) for author in this_review.revision.authors.all()),
         "decisions": decision_views(reviews, user),
+        "comments": [
+            (comment, person_label(comment.author))
+            for comment in review.comments.select_related("author__reviewer_profile")
+        ]
+        if readable
+        else None,
         "form": form,
         "may_decide": may_decide,
     }

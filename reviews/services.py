@@ -39,6 +39,7 @@ from reviews.models import (
     Decision,
     PartDecision,
     Review,
+    ReviewComment,
     ShareLink,
     can_decide,
     reviewer_display_name,
@@ -682,6 +683,34 @@ def review_request_changes(*, review: Review, by, comment: str, part_notes=None)
         ]
         _send_back(review, by=by, comment=comment, recorded=recorded, at=now)
     return review
+
+
+@transaction.atomic
+def review_comment(*, review: Review, by, body: str) -> ReviewComment:
+    """Comment on an open review without deciding it (`Review.comment_refusal` says who may)."""
+    body = body.strip()
+    if not body:
+        raise ReviewError("Write your comment before posting it.")
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("drug", "revision")
+        .get(pk=review.pk)
+    )
+    refusal = review.commenter_refusal(by)
+    if refusal:
+        raise NotPermitted(refusal)
+    if not review.is_open:
+        raise IllegalTransition(review.comment_refusal(by))
+    comment = ReviewComment.objects.create(review=review, author=by, body=body)
+    audit_record(
+        drug=review.drug,
+        action=AuditEntry.Action.COMMENTED,
+        actor=by,
+        revision=review.revision,
+        comment=body,
+    )
+    _notify_after_commit(notifications.review_commented, comment)
+    return comment
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from reviews.exceptions import IllegalTransition
 from reviews.models import AuditEntry, Review
 from reviews.services import drug_unpublish, review_approve, review_submit
 from tests.conftest import AxesClient
-from tests.factories import monograph, review_fully_approve, signed
+from tests.factories import monograph, review_fully_approve, signed, signing
 from tests.monographs.adminforms import change_url, inline_index, open_change_form, set_field
 
 # Seconds a thread waits for another before the test gives up (a safety net against hangs).
@@ -381,7 +381,8 @@ class ConcurrentSaveTests:
         client = logged_in(reviewer)
         with drug_locked_elsewhere(drug):
             response = client.post(
-                reverse("admin:reviews_review_decide", args=[review.pk]), {"outcome": "approve"}
+                reverse("admin:reviews_review_decide", args=[review.pk]),
+                {"outcome": "approve", **signing()},
             )
 
         assert response.status_code == 302
