@@ -313,12 +313,25 @@ MEDREF_REVIEW_POLICY = {
     "default_risk": "standard",
     # Kinds not named here are of the default risk. A kind may also ask that one of its
     # approvals come from one of a list of professions (physician, pharmacist, nurse,
-    # nurse_prescriber, other, or "prescriber": a physician or nurse prescriber).
+    # nurse_prescriber, other, or "prescriber": a physician or nurse prescriber). With
+    # "requires_reference", a changed section of the kind must cite a reference to be approved.
     "kinds": {
-        "dosage": {"risk": "high", "professions": ["pharmacist", "prescriber"]},
-        "warnings": {"risk": "high"},
-        "contraindications": {"risk": "high", "professions": ["pharmacist", "prescriber"]},
-        "interactions": {"risk": "high", "professions": ["pharmacist", "prescriber"]},
+        "dosage": {
+            "risk": "high",
+            "professions": ["pharmacist", "prescriber"],
+            "requires_reference": True,
+        },
+        "warnings": {"risk": "high", "requires_reference": True},
+        "contraindications": {
+            "risk": "high",
+            "professions": ["pharmacist", "prescriber"],
+            "requires_reference": True,
+        },
+        "interactions": {
+            "risk": "high",
+            "professions": ["pharmacist", "prescriber"],
+            "requires_reference": True,
+        },
         "precautions": {"risk": "high"},
         "pregnancy": {"risk": "high"},
         "overdose": {"risk": "high"},

@@ -21,12 +21,22 @@ from monographs.forms import (
     PROVENANCE_FIELDS,
     DrugAdminForm,
     FAQItemAdminForm,
+    InlineRowForm,
     LockedInlineFormSet,
     SectionAdminForm,
 )
 from monographs.locking import is_lock_conflict
 from monographs.markdown import render_ahead
-from monographs.models import UNVERIFIED_ORIGINS, Drug, FAQItem, Origin, Revision, Section
+from monographs.models import (
+    UNVERIFIED_ORIGINS,
+    Drug,
+    FAQItem,
+    Origin,
+    Reference,
+    Revision,
+    Section,
+)
+from monographs.references import MAX_REFERENCES, unknown_citation_message, unknown_citations
 from monographs.versions import RestoreError, drug_restore
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
@@ -82,13 +92,58 @@ def document_size_error(data) -> ValidationError | None:
     )
 
 
+class ReferenceAdminForm(InlineRowForm):
+    noun = "reference"
+
+    class Meta:
+        model = Reference
+        fields = ["number", "title", "authors", "year", "url", "doi", "pmid"]
+
+    def has_changed(self):
+        # A new row with only its number filled in is still a blank row.
+        if self.instance.pk is None and set(self.changed_data) <= {"number", LOCK_FIELD}:
+            return False
+        return super().has_changed()
+
+
+class ReferenceFormSet(LockedInlineFormSet):
+    def numbers(self) -> set[int]:
+        """The reference numbers this save leaves (the formset's rows, deletions left out)."""
+        numbers = set()
+        for form in self.forms:
+            if not form.is_valid() or self._should_delete_form(form):
+                continue
+            number = form.cleaned_data.get("number") if form.has_changed() else None
+            if number is None and form.instance.pk is not None:
+                number = form.instance.number
+            if number is not None:
+                numbers.add(number)
+        return numbers
+
+
 class SectionFormSet(LockedInlineFormSet):
+    # Set by `DrugAdmin`: the references saved with these sections, which they may cite.
+    reference_formset: ReferenceFormSet | None = None
+
     def clean(self):
         super().clean()
         # The whole POST is the document: the sections' formset speaks for all of it.
         error = document_size_error(self.data)
         if error is not None:
             raise error
+        self._check_citations()
+
+    def _check_citations(self) -> None:
+        if self.reference_formset is not None:
+            known = self.reference_formset.numbers()
+        else:
+            known = set(self.instance.references.values_list("number", flat=True))
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            unknown = unknown_citations(form.cleaned_data.get("body") or "", known)
+            if unknown:
+                form.add_error("body", unknown_citation_message(unknown))
 
 
 class SectionInline(LimitedInline):
@@ -104,6 +159,24 @@ class SectionInline(LimitedInline):
         ("Provenance", {"fields": PROVENANCE_FIELDS}),
     ]
     formfield_overrides = MARKDOWN_EDITOR
+
+
+class ReferenceInline(LimitedInline):
+    model = Reference
+    form = ReferenceAdminForm
+    formset = ReferenceFormSet
+    max_num = MAX_REFERENCES
+    too_many_message = f"A monograph may have at most {MAX_REFERENCES} references."
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [LOCK_FIELD, "number", "title", "authors", "year", "url", "doi", "pmid"],
+                "description": "Sections cite a reference by its number in their text: [1], "
+                "or several at once: [1, 3].",
+            },
+        )
+    ]
 
 
 class FAQItemInline(LimitedInline):
@@ -162,7 +235,7 @@ class DrugAdmin(SimpleHistoryAdmin):
     """
 
     form = DrugAdminForm
-    inlines = [SectionInline, FAQItemInline]
+    inlines = [SectionInline, FAQItemInline, ReferenceInline]
     list_display = [
         "name",
         "drug_class",
@@ -274,6 +347,15 @@ class DrugAdmin(SimpleHistoryAdmin):
                 super().__init__(*args, refusal=refusal, **kwargs)
 
         return RefusedForm
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # Sections may cite the references saved with them, not only those stored before.
+        references = next((f for f in formsets if isinstance(f, ReferenceFormSet)), None)
+        for formset in formsets:
+            if isinstance(formset, SectionFormSet):
+                formset.reference_formset = references
+        return formsets, inline_instances
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

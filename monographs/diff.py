@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from monographs.references import reference_text
 from monographs.vocabulary import ADDED, CHANGED, MOVED, REMOVED, UNCHANGED, section_title
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
@@ -130,6 +131,7 @@ class DocumentComparison:
     fields: list[FieldChange] = field(default_factory=list)
     sections: list[SectionChange] = field(default_factory=list)
     faqs: list[SectionChange] = field(default_factory=list)
+    references: list[SectionChange] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -137,7 +139,7 @@ class DocumentComparison:
 
     @property
     def all_changes(self) -> list:
-        return [*self.fields, *self.sections, *self.faqs]
+        return [*self.fields, *self.sections, *self.faqs, *self.references]
 
     @property
     def changed_section_titles(self) -> list[str]:
@@ -185,7 +187,7 @@ def _compare_items(old_items, new_items, *, key, text, title, kind) -> list[Sect
         old, new = old_by_key.get(item_key), new_by_key.get(item_key)
         old_text, new_text = (text(old) if old else ""), (text(new) if new else "")
         content_status = _status(old_text if old else None, new_text if new is not None else None)
-        provenance_changed = bool(old and new and old["provenance"] != new["provenance"])
+        provenance_changed = bool(old and new and old.get("provenance") != new.get("provenance"))
         status = CHANGED if content_status == UNCHANGED and provenance_changed else content_status
         if status == UNCHANGED and item_key in moved:
             status = MOVED
@@ -204,8 +206,18 @@ def _compare_items(old_items, new_items, *, key, text, title, kind) -> list[Sect
     return changes
 
 
+def reference_key(reference: dict) -> int:
+    """What identifies a reference across revisions: its number, which sections cite."""
+    return reference.get("number", 0)
+
+
+def reference_title(reference: dict) -> str:
+    return f"[{reference.get('number', '')}] {reference.get('title', '')}"
+
+
 def compare_documents(old: dict | None, new: dict) -> DocumentComparison:
-    """Compare two documents field by field, section by section and FAQ by FAQ."""
+    """Compare two documents field by field, section by section, FAQ by FAQ and reference by
+    reference."""
     old = old or {}
     comparison = DocumentComparison()
     for name, label in DRUG_FIELDS:
@@ -233,5 +245,13 @@ def compare_documents(old: dict | None, new: dict) -> DocumentComparison:
         text=lambda faq: f"{faq['question']}\n\n{faq['answer']}",
         title=lambda faq: faq["question"],
         kind=lambda faq: "faq",
+    )
+    comparison.references = _compare_items(
+        old.get("references") or [],
+        new.get("references") or [],
+        key=reference_key,
+        text=reference_text,
+        title=reference_title,
+        kind=lambda reference: "reference",
     )
     return comparison

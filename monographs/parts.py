@@ -1,9 +1,10 @@
 """The parts of a monograph document that are reviewed one by one.
 
-A part is the monograph's details (names, class, components, regulatory notes), one section or
-one FAQ item. Each has a key, stable across revisions while its kind and heading (or its
-question) stay the same, and a content hash over its text and provenance: two parts with the
-same key and hash are the same content, whichever revision they are in.
+A part is the monograph's details (names, class, components, regulatory notes), one section,
+one FAQ item, or the list of references (a part only while there is one). Each has a key,
+stable across revisions while its kind and heading (or its question) stay the same, and a
+content hash over its text and provenance: two parts with the same key and hash are the same
+content, whichever revision they are in.
 """
 
 import hashlib
@@ -11,11 +12,14 @@ import json
 from dataclasses import dataclass
 
 from monographs.diff import DRUG_FIELDS, faq_key, numbered_keys, section_key
+from monographs.references import cited_numbers
 from monographs.vocabulary import ADDED, CHANGED, REMOVED, section_title
 
 DETAILS_KIND = "details"
 FAQ_KIND = "faq"
 DETAILS_TITLE = "Names, class and components"
+REFERENCES_KIND = "references"
+REFERENCES_TITLE = "References"
 
 
 def _digest(value) -> str:
@@ -37,13 +41,16 @@ class Part:
     content_hash: str
     # Its place among the article's sections (or FAQ items); None for the details.
     position: int | None = None
+    # For a section: the numbers of the monograph's references it cites.
+    citations: tuple[int, ...] = ()
 
     @property
     def is_section(self) -> bool:
-        return self.kind not in (DETAILS_KIND, FAQ_KIND)
+        return self.kind not in (DETAILS_KIND, FAQ_KIND, REFERENCES_KIND)
 
 
 DETAILS_KEY = _digest([DETAILS_KIND])
+REFERENCES_KEY = _digest([REFERENCES_KIND])
 
 
 def section_part_key(item_key: tuple) -> str:
@@ -69,7 +76,7 @@ def part_html(document: dict, part: Part) -> str:
 
 
 def document_parts(document: dict) -> list[Part]:
-    """The details, the sections in the author's order, then the FAQ items."""
+    """The details, the sections in the author's order, the FAQ items, then the references."""
     parts = [
         Part(
             key=DETAILS_KEY,
@@ -78,8 +85,11 @@ def document_parts(document: dict) -> list[Part]:
             content_hash=_digest(_details(document)),
         )
     ]
+    references = document.get("references") or []
+    known = {reference.get("number") for reference in references}
     sections = document.get("sections", [])
     for position, (key, section) in enumerate(numbered_keys(sections, section_key)):
+        citations = cited_numbers(section.get("markdown", ""))
         parts.append(
             Part(
                 key=section_part_key(key),
@@ -87,6 +97,7 @@ def document_parts(document: dict) -> list[Part]:
                 title=section_title(section),
                 content_hash=_digest(_without_html(section)),
                 position=position,
+                citations=tuple(number for number in citations if number in known),
             )
         )
     faqs = document.get("faqs", [])
@@ -98,6 +109,15 @@ def document_parts(document: dict) -> list[Part]:
                 title=faq.get("question", ""),
                 content_hash=_digest(_without_html(faq)),
                 position=position,
+            )
+        )
+    if references:
+        parts.append(
+            Part(
+                key=REFERENCES_KEY,
+                kind=REFERENCES_KIND,
+                title=REFERENCES_TITLE,
+                content_hash=_digest(references),
             )
         )
     return parts

@@ -2,7 +2,9 @@
 
 The policy names risk classes (how many approvals from different reviewers, how often a part
 is reviewed again) and gives each section kind a class, and optionally professions one of its
-approvals must come from. FAQ items are kind "faq", the monograph's details "details".
+approvals must come from, and whether a changed section of that kind must cite a reference
+(`"requires_reference": True`) before it can be approved. FAQ items are kind "faq", the
+monograph's details "details", the list of references "references".
 """
 
 import calendar
@@ -44,6 +46,7 @@ class Requirement:
     approvals: int
     review_interval_months: int
     professions: tuple[str, ...] = ()
+    requires_reference: bool = False
 
     @property
     def is_high_risk(self) -> bool:
@@ -91,6 +94,16 @@ class Requirement:
             return f"Its remaining approval must come from {self.professions_phrase}."
         return ""
 
+    def reference_refusal(self, citations: tuple[int, ...]) -> str:
+        """Why a changed part citing `citations` cannot be approved yet ("" if it can)."""
+        if self.requires_reference and not citations:
+            return (
+                "It cites no reference. A change to this section needs at least one cited "
+                "reference (e.g. [1], listed under References) before it can be approved; "
+                "ask its contributors to add one."
+            )
+        return ""
+
     def next_review_due(self, reviewed_at: datetime) -> date:
         """The day this part is next due for review, if reviewed at `reviewed_at`."""
         return add_months(timezone.localdate(reviewed_at), self.review_interval_months)
@@ -116,7 +129,17 @@ def requirement_for(kind: str) -> Requirement:
         approvals=int(risk_class.get("approvals", 1)),
         review_interval_months=int(risk_class.get("review_interval_months", 24)),
         professions=tuple(rule.get("professions", ())),
+        requires_reference=bool(rule.get("requires_reference", False)),
     )
+
+
+def without_reference_rule(policy: dict) -> dict:
+    """`policy` with no kind requiring a cited reference (for content that has none yet)."""
+    kinds = {
+        kind: {name: value for name, value in rule.items() if name != "requires_reference"}
+        for kind, rule in (policy.get("kinds") or {}).items()
+    }
+    return {**policy, "kinds": kinds}
 
 
 def policy_errors() -> list[str]:
@@ -138,6 +161,8 @@ def policy_errors() -> list[str]:
     for kind, rule in (policy.get("kinds") or {}).items():
         if rule.get("risk", policy.get("default_risk", "standard")) not in classes:
             errors.append(f"Kind {kind!r} names an unknown risk class {rule.get('risk')!r}.")
+        if not isinstance(rule.get("requires_reference", False), bool):
+            errors.append(f"Kind {kind!r}: requires_reference must be True or False.")
         unknown = set(rule.get("professions", ())) - set(PROFESSION_NOUNS)
         if unknown:
             errors.append(f"Kind {kind!r} names unknown professions: {', '.join(sorted(unknown))}.")

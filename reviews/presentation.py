@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 
 from monographs.diff import compare_documents
 from monographs.models import Drug, Revision
-from monographs.parts import DETAILS_KEY, faq_part_key, section_part_key
+from monographs.parts import DETAILS_KEY, REFERENCES_KEY, faq_part_key, section_part_key
 from monographs.vocabulary import (
     ADDED,
     REMOVED,
@@ -170,6 +170,17 @@ def item_rows(changes, *, part_key, progress=None, form=None, readable=False) ->
     return rows
 
 
+def _whole_part_row(part: PartProgress | None, *, form, readable: bool) -> ItemRow:
+    """The decision row of a part shown as a whole (the details, the references)."""
+    row = ItemRow(change=None, label="", old_provenance="", new_provenance="", part=part)
+    if part is not None:
+        row.verdicts = _verdicts(part, readable=readable)
+        if form is not None and part.key in form.part_keys:
+            row.verdict_field = form[form.verdict_field_name(part.key)]
+            row.note_field = form[form.note_field_name(part.key)]
+    return row
+
+
 def review_page_context(review: Review, *, user, form=None, may_decide: bool) -> dict:
     """Everything the review page shows for `review`, as seen by `user`."""
     base = comparison_base(review)
@@ -180,13 +191,7 @@ def review_page_context(review: Review, *, user, form=None, may_decide: bool) ->
     readable = can_read_reviewer_comments(
         user, submitter_id=review.submitted_by_id, author_ids=_author_ids(this_review.revision)
     )
-    details = progress.part(DETAILS_KEY)
-    details_row = ItemRow(change=None, label="", old_provenance="", new_provenance="", part=details)
-    if details is not None:
-        details_row.verdicts = _verdicts(details, readable=readable)
-        if form is not None and details.key in form.part_keys:
-            details_row.verdict_field = form[form.verdict_field_name(details.key)]
-            details_row.note_field = form[form.note_field_name(details.key)]
+    details_row = _whole_part_row(progress.part(DETAILS_KEY), form=form, readable=readable)
     return {
         "review": review,
         "revision": review.revision,
@@ -206,6 +211,11 @@ def review_page_context(review: Review, *, user, form=None, may_decide: bool) ->
         ),
         "faq_rows": item_rows(
             comparison.faqs, part_key=faq_part_key, progress=progress, form=form, readable=readable
+        ),
+        # The references are one part: each is compared on its own, decided with the list.
+        "reference_rows": item_rows(comparison.references, part_key=lambda _key: ""),
+        "references_row": _whole_part_row(
+            progress.part(REFERENCES_KEY), form=form, readable=readable
         ),
         "preview_html": preview_html(review.revision),
         "is_stale": review.is_open and review_is_stale(review),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from monographs.models import Revision
 from monographs.parts import PartChange, changed_parts
+from monographs.vocabulary import REMOVED
 from reviews.models import PartDecision, Review, reviewer_credit
 from reviews.policy import Approver, Requirement, requirement_for
 
@@ -58,8 +59,19 @@ class PartProgress:
         return [approver(decision.reviewer) for decision in self.approvals]
 
     @property
+    def missing_reference(self) -> str:
+        """Why the policy refuses any approval of this change for want of a citation ("")."""
+        if self.change.status == REMOVED or not self.change.part.is_section:
+            return ""
+        return self.requirement.reference_refusal(self.change.part.citations)
+
+    @property
     def is_approved(self) -> bool:
-        return not self.requests and self.requirement.is_met(self.approvers)
+        return (
+            not self.requests
+            and not self.missing_reference
+            and self.requirement.is_met(self.approvers)
+        )
 
     @property
     def is_sent_back(self) -> bool:
@@ -70,7 +82,10 @@ class PartProgress:
         """E.g. "1 of 2 approvals; needs a pharmacist or prescriber" ("" when approved)."""
         if self.requests:
             return "changes requested"
-        return self.requirement.still_needed(self.approvers)
+        needed = self.requirement.still_needed(self.approvers)
+        if self.missing_reference:
+            needed = "; ".join(filter(None, [needed, "needs a cited reference"]))
+        return needed
 
     @property
     def credits(self) -> list[dict]:
@@ -86,7 +101,7 @@ class PartProgress:
         (`Review.decide_refusal`) are checked apart."""
         if self.decided_by(user) is not None and not self.decided_by(user).is_approval:
             return "You have asked for changes to it."
-        return self.requirement.refusal(self.approvers, approver(user))
+        return self.missing_reference or self.requirement.refusal(self.approvers, approver(user))
 
 
 @dataclass

@@ -1,7 +1,11 @@
+import copy
+
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client, RequestFactory
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from reviews.policy import without_reference_rule
 from tests.factories import (
     ContributorFactory,
     EditorFactory,
@@ -13,11 +17,26 @@ from tests.factories import (
     publish,
 )
 
+CONFIGURED_REVIEW_POLICY = copy.deepcopy(django_settings.MEDREF_REVIEW_POLICY)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests log in with force_login; a slow hasher only makes every user factory slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _policy_without_reference_rule(settings):
+    """Most tests edit dosage and other high-risk sections without citing a reference; the
+    rule that they must is tested on its own, with the `reference_policy` fixture."""
+    settings.MEDREF_REVIEW_POLICY = without_reference_rule(settings.MEDREF_REVIEW_POLICY)
+
+
+@pytest.fixture
+def reference_policy(settings):
+    """The review policy as configured, with its rule that high-risk changes cite a reference."""
+    settings.MEDREF_REVIEW_POLICY = CONFIGURED_REVIEW_POLICY
 
 
 class AxesClient(Client):

@@ -1,5 +1,6 @@
 from monographs.models.drugs import Drug, DrugQuerySet, FAQItem, Section, SectionKind
 from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin, Provenance
+from monographs.models.references import Reference
 from monographs.models.reviewed_parts import Reconfirmation, ReviewedPart
 from monographs.models.revisions import (
     SIGNIFICANCE_HELP,
@@ -21,6 +22,7 @@ __all__ = [
     "Origin",
     "Provenance",
     "Reconfirmation",
+    "Reference",
     "RetiredSlug",
     "ReviewedPart",
     "Revision",

@@ -180,7 +180,7 @@ class Drug(WorkflowOwnedModel, ChangeTrackedModel):
 
     def document(self, *, with_html: bool = False) -> dict:
         """The drug as one plain dict: the export, API and revision-snapshot shape."""
-        return {
+        document = {
             "slug": self.slug,
             "name": self.name,
             "generic_name": self.generic_name,
@@ -193,6 +193,12 @@ class Drug(WorkflowOwnedModel, ChangeTrackedModel):
             ],
             "faqs": [faq.document(with_html=with_html) for faq in self.faqs.all()],
         }
+        references = [reference.document() for reference in self.references.all()]
+        if references:
+            # Only when there are some: a document without keeps the hash it was frozen with,
+            # so open reviews of monographs without references are not made stale.
+            document["references"] = references
+        return document
 
 
 @receiver(pre_create_historical_record, sender=Drug.history.model)

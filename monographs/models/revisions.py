@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from monographs.models.drugs import Drug, FAQItem, Section
 from monographs.models.ownership import WorkflowOwnedModel
+from monographs.models.references import Reference
 
 
 def document_hash(document: dict) -> str:
@@ -25,12 +26,13 @@ def document_hash(document: dict) -> str:
 
 
 def edit_authors(drug: Drug, *, since=None) -> set[int]:
-    """Ids of the users who edited the drug, its sections or FAQs (after `since`, if given)."""
+    """Ids of the users who edited the drug, its sections, FAQs or references (after `since`)."""
     authors: set[int] = set()
     histories = [
         Drug.history.filter(id=drug.pk),
         Section.history.filter(drug_id=drug.pk),
         FAQItem.history.filter(drug_id=drug.pk),
+        Reference.history.filter(drug_id=drug.pk),
     ]
     for history in histories:
         if since is not None:

@@ -27,8 +27,9 @@ from django.utils.text import slugify
 from monographs.markdown import render_markdown, sanitize_html
 from monographs.models.drugs import Drug
 from monographs.models.provenance import UNVERIFIED_ORIGINS, Origin
-from monographs.parts import DETAILS_KIND, DETAILS_TITLE, FAQ_KIND, document_parts
+from monographs.parts import DETAILS_KIND, DETAILS_TITLE, FAQ_KIND, REFERENCES_KIND, document_parts
 from monographs.public.links import class_url
+from monographs.references import citation_pattern, reference_links
 from monographs.vocabulary import html_to_text, origin_label, section_title, source_links
 
 ARTICLE_TEMPLATE = "monographs/article.html"
@@ -71,8 +72,19 @@ DISCLAIMER = (
 
 # Ids the page around the article uses; section anchors never take them.
 RESERVED_IDS = frozenset(
-    {"main", "top", "site-search", "site-search-q", "contents", "faqs", "related", "reviewed"}
+    {
+        "main",
+        "top",
+        "site-search",
+        "site-search-q",
+        "contents",
+        "faqs",
+        "related",
+        "reviewed",
+        "references",
+    }
 )
+REFERENCE_ANCHOR = "ref-{}"
 
 SECTION_HEADING_LEVEL = 2
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -185,6 +197,102 @@ def outline_fragment(fragment: str, *, top: int, id_prefix: str, anchors: _Ancho
     return sanitize_html(rewriter.rewrite(sanitize_html(fragment)))
 
 
+class _CitationLinker(HTMLParser):
+    """Link the citations (`[1]`, `[1, 3]`) in one sanitized fragment to its references.
+
+    Only numbers of known references become links, and never inside a link or code; the
+    markup added is built from those numbers alone.
+    """
+
+    _SKIPPED = frozenset({"a", "code", "pre"})
+
+    def __init__(self, known: set[int]):
+        super().__init__(convert_charrefs=False)
+        self.known = known
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def link(self, fragment: str) -> str:
+        self.feed(fragment)
+        self.close()
+        return "".join(self.parts)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIPPED:
+            self.skipping += 1
+        self.parts.append(self.get_starttag_text())
+
+    def handle_startendtag(self, tag, attrs):
+        self.parts.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIPPED and self.skipping:
+            self.skipping -= 1
+        self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.parts.append(data if self.skipping else citation_pattern().sub(self._citation, data))
+
+    def handle_entityref(self, name):
+        self.parts.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.parts.append(f"&#{name};")
+
+    def _citation(self, match) -> str:
+        numbers = [int(part) for part in match[1].split(",")]
+        if not any(number in self.known for number in numbers):
+            return match[0]
+        linked = ", ".join(
+            f'<a href="#{REFERENCE_ANCHOR.format(number)}" aria-label="Reference {number}">'
+            f"{number}</a>"
+            if number in self.known
+            else str(number)
+            for number in numbers
+        )
+        return f'<sup class="citation">[{linked}]</sup>'
+
+
+def link_citations(fragment: str, known: set[int]) -> str:
+    """A sanitized fragment with its citations of `known` references linked to them."""
+    if not known or "[" not in fragment:
+        return fragment
+    return _CitationLinker(known).link(fragment)
+
+
+@dataclass(frozen=True)
+class ArticleReference:
+    """A reference as the article's References list shows it."""
+
+    number: int
+    title: str
+    authors: str
+    year: int | None
+    links: list[dict]
+    doi: str = ""
+    pmid: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return REFERENCE_ANCHOR.format(self.number)
+
+
+def article_references(content: dict) -> list[ArticleReference]:
+    """The revision's references in their numbers' order, with the links a reader can check."""
+    return [
+        ArticleReference(
+            number=reference["number"],
+            title=reference.get("title") or "",
+            authors=reference.get("authors") or "",
+            year=reference.get("year"),
+            links=reference_links(reference),
+            doi=reference.get("doi") or "",
+            pmid=reference.get("pmid") or "",
+        )
+        for reference in sorted(content.get("references") or [], key=lambda r: r["number"])
+    ]
+
+
 def _fragment_html(item: dict, markdown_key: str) -> str:
     if "html" in item:
         return item["html"] or ""
@@ -284,6 +392,8 @@ def _part(item: dict, *, anchor: str, title: str, html_fragment: str) -> Article
 def article_parts(content: dict) -> tuple[list[ArticlePart], list[ArticlePart]]:
     """The revision's sections and FAQ items, in the author's order, for the article template."""
     anchors = _Anchors()
+    known = {reference["number"] for reference in content.get("references") or []}
+    anchors.taken.update(REFERENCE_ANCHOR.format(number) for number in known)
     sections = []
     for index, section in enumerate(content.get("sections", []), start=1):
         title = section_title(section)
@@ -294,6 +404,7 @@ def article_parts(content: dict) -> tuple[list[ArticlePart], list[ArticlePart]]:
             id_prefix=anchor,
             anchors=anchors,
         )
+        fragment = link_citations(fragment, known)
         sections.append(_part(section, anchor=anchor, title=title, html_fragment=fragment))
     faqs = []
     for index, faq in enumerate(content.get("faqs", []), start=1):
@@ -342,6 +453,8 @@ def part_reviews(revision) -> ReviewedArticle:
                 next_review_due=record.next_review_due,
                 responsibility_taken=record.approvals_signed,
             )
+        if part.kind == REFERENCES_KIND:
+            continue
         if part.kind == DETAILS_KIND:
             details = review
         elif part.kind == FAQ_KIND:
@@ -372,6 +485,7 @@ def monograph_jsonld(
     sections: list[ArticlePart],
     faqs: list[ArticlePart],
     reviews: list[PartReview],
+    references: list[ArticleReference] = (),
 ) -> dict:
     """schema.org data for a monograph page: the page and its reviewed sections, the drug it is
     about, and its FAQ."""
@@ -416,6 +530,8 @@ def monograph_jsonld(
             page["reviewedBy"] = [{"@type": "Person", "name": revision.approved_by_credit}]
     if sections:
         page["hasPart"] = [_section_element(section, url=url) for section in sections]
+    if references:
+        page["citation"] = [_citation_element(reference) for reference in references]
     graph = [page, drug]
     if faqs:
         graph.append(
@@ -448,6 +564,27 @@ def _section_element(section: ArticlePart, *, url: str) -> dict:
         element["reviewedBy"] = _people(section.review.credits)
     if section.digital_source_type:
         element["digitalSourceType"] = section.digital_source_type
+    return element
+
+
+def _citation_element(reference: ArticleReference) -> dict:
+    element = {"@type": "CreativeWork", "name": reference.title}
+    if reference.authors:
+        # "Authors or publisher": which of the two a person or a body is, is not recorded.
+        element["creditText"] = reference.authors
+    if reference.year:
+        element["datePublished"] = str(reference.year)
+    links = {link["kind"]: link["url"] for link in reference.links}
+    if "url" in links:
+        element["url"] = links["url"]
+    identifiers = [
+        {"@type": "PropertyValue", "propertyID": property_id, "value": value}
+        for property_id, value in (("DOI", reference.doi), ("PMID", reference.pmid))
+        if value
+    ]
+    if identifiers:
+        element["identifier"] = identifiers
+        element["sameAs"] = [links[kind] for kind in ("doi", "pmid") if kind in links]
     return element
 
 
@@ -518,8 +655,14 @@ def assemble_article(revision) -> str:
     _with_reviews(sections, reviews.sections, first_index=1)
     _with_reviews(faqs, reviews.faqs, first_index=1 + len(sections))
     components = component_names(revision)
+    references = article_references(content)
     jsonld = monograph_jsonld(
-        revision, components=components, sections=sections, faqs=faqs, reviews=reviews.all
+        revision,
+        components=components,
+        sections=sections,
+        faqs=faqs,
+        reviews=reviews.all,
+        references=references,
     )
     article = render_to_string(
         ARTICLE_TEMPLATE,
@@ -527,6 +670,7 @@ def assemble_article(revision) -> str:
             "content": content,
             "sections": sections,
             "faqs": faqs,
+            "references": references,
             "details_marker": OVERDUE_MARKER.format(0) if reviews.details else "",
             "class_url": class_url(content.get("drug_class", "")),
             "is_unverified": any(part.is_unverified for part in [*sections, *faqs]),

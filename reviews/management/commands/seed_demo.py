@@ -26,6 +26,7 @@ from reviews.models import (
     Profession,
     ReviewerProfile,
 )
+from reviews.policy import without_reference_rule
 from reviews.services import review_approve, review_submit
 from reviews.two_factor import must_use_two_factor, totp_device_enrol_demo
 
@@ -127,7 +128,12 @@ class Command(BaseCommand):
 
         failures = []
         # Demo content is not news: nobody is e-mailed about seeding.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # The seed documents cite no references: they are published without the rule that a
+        # changed dosage, warning, contraindication or interaction must cite one.
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            MEDREF_REVIEW_POLICY=without_reference_rule(settings.MEDREF_REVIEW_POLICY),
+        ):
             for path in documents(paths or [default_seed_folder()]):
                 try:
                     imported = import_new_file(path, user=contributor)
