@@ -1,7 +1,8 @@
 """Export drugs as the JSON document list, or as Jekyll pages that re-import to the same content.
 
 A Jekyll page's YAML front matter carries what its markdown body cannot: the slug, the drug's
-fields, and each section's kind, heading and provenance (in body order) and each FAQ's provenance.
+fields, each section's kind, heading and provenance (in body order), each FAQ's provenance, and
+the references (number, title, authors, year, URL, DOI, PubMed ID) the sections cite as `[n]`.
 The body is `# Name`, one `## Heading` per section, then `## Frequently asked questions` with one
 `### Question` per FAQ. Component stubs (drugs with no sections yet) are exported too, with empty
 `sections`, and re-import as stubs.
@@ -24,7 +25,7 @@ class _NoAliasDumper(yaml.SafeDumper):
 
 def drugs_for_export():
     """Every drug, drafts included, with its relations fetched in a constant number of queries."""
-    return Drug.objects.prefetch_related("sections", "faqs", "components")
+    return Drug.objects.prefetch_related("sections", "faqs", "components", "references")
 
 
 def published_documents() -> list[dict]:
@@ -82,6 +83,9 @@ def jekyll_page(document: dict, *, component_names: dict[str, str]) -> str:
             for section in document["sections"]
         ],
         "faqs": [{"provenance": faq["provenance"]} for faq in document["faqs"]],
+        # Always listed, even empty: a file without the list predates references, and its
+        # sections' sources are read as references when it is imported.
+        "references": list(document.get("references") or []),
     }
     blocks = [f"# {document['name']}"]
     for section in document["sections"]:

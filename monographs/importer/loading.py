@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from monographs.importer.parsing import ComponentRef, ImportFailed, ParsedMonograph
 from monographs.markdown import render_ahead
-from monographs.models import Drug, FAQItem, Section
+from monographs.models import Drug, FAQItem, Reference, Section
 from monographs.models.tracking import ChangeTrackedModel
+from monographs.references import unknown_citations
 
 
 @dataclass
@@ -96,6 +97,9 @@ def _load(parsed: ParsedMonograph, writer: _Writer, *, only_new: bool) -> LoadRe
         drug.stage_components(_components(drug, parsed.components, writer))
     writer.save(drug)
 
+    _check_citations(parsed, drug, created=created, source_name=writer.source_name)
+    if parsed.references is not None:
+        _replace_references(writer, drug, parsed.references, created=created)
     _replace_in_place(
         writer,
         existing=list(drug.sections.order_by("position", "id")) if not created else [],
@@ -111,6 +115,43 @@ def _load(parsed: ParsedMonograph, writer: _Writer, *, only_new: bool) -> LoadRe
         assign=_assign_faq,
     )
     return LoadResult(drug=drug, created=created, changed=writer.changed)
+
+
+def _check_citations(parsed: ParsedMonograph, drug: Drug, *, created: bool, source_name: str):
+    """Refuse a section citing a number that is none of the references the drug will have."""
+    if parsed.references is not None:
+        known = {reference.number for reference in parsed.references}
+    else:
+        known = set() if created else set(drug.references.values_list("number", flat=True))
+    for section in parsed.sections:
+        unknown = unknown_citations(section.body, known)
+        if unknown:
+            cited = ", ".join(f"[{number}]" for number in unknown)
+            raise ImportFailed(
+                source_name,
+                f"section '{section.heading or section.kind}' cites {cited}, but the document "
+                "has no reference with that number (list it under References)",
+            )
+
+
+def _replace_references(writer: _Writer, drug: Drug, parsed: list, *, created: bool) -> None:
+    """Update stored references number by number, add new ones, delete the others."""
+    existing = (
+        {} if created else {reference.number: reference for reference in drug.references.all()}
+    )
+    wanted = {reference.number for reference in parsed}
+    for number, surplus in existing.items():
+        if number not in wanted:
+            writer.delete(surplus)
+    for item in sorted(parsed, key=lambda reference: reference.number):
+        reference = existing.get(item.number) or Reference(drug=drug, number=item.number)
+        reference.title = item.title
+        reference.authors = item.authors
+        reference.year = item.year
+        reference.url = item.url
+        reference.doi = item.doi
+        reference.pmid = item.pmid
+        writer.save(reference)
 
 
 def _find_drug(slug: str, name: str) -> Drug | None:

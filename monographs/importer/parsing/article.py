@@ -5,6 +5,7 @@ from monographs.importer.parsing.document import ImportFailed, ParsedMonograph
 from monographs.importer.parsing.front_matter import meta_text
 from monographs.importer.parsing.markdown_article import looks_like_markdown, markdown_sections
 from monographs.importer.parsing.plain_text import plain_text_sections
+from monographs.importer.parsing.references import references_from_lines
 from monographs.importer.parsing.sections import (
     build_sections,
     consume_provenance_note,
@@ -29,7 +30,10 @@ def parse_article(meta: dict, body: str, source_name: str) -> ParsedMonograph:
     if not name:
         raise ImportFailed(source_name, "no title (no front-matter title, # heading or first line)")
 
-    sections, faqs = build_sections(raw_sections, provenance)
+    sections, faqs, reference_lines = build_sections(raw_sections, provenance)
+    references = None
+    if reference_lines:
+        references = references_from_lines([line for lines in reference_lines for line in lines])
     if not sections and not faqs:
         raise ImportFailed(source_name, "no sections found")
 
@@ -42,5 +46,6 @@ def parse_article(meta: dict, body: str, source_name: str) -> ParsedMonograph:
         generic_name=generic_name,
         sections=sections,
         faqs=faqs,
+        references=references,
         source_name=source_name,
     )

@@ -8,9 +8,11 @@ from monographs.importer.parsing.document import (
     ImportFailed,
     ParsedFAQ,
     ParsedMonograph,
+    ParsedReference,
     ParsedSection,
 )
 from monographs.importer.parsing.front_matter import meta_list, meta_names, meta_text, scalar_text
+from monographs.importer.parsing.references import check_references
 from monographs.models import SectionKind
 
 
@@ -22,6 +24,7 @@ def monograph_build(
     sections: list[ParsedSection],
     faqs: list[ParsedFAQ],
     source_name: str,
+    references: list[ParsedReference] | None = None,
 ) -> ParsedMonograph:
     """Make the monograph a layout read, taking the fields its front matter states; check limits."""
     parsed = ParsedMonograph(
@@ -31,12 +34,15 @@ def monograph_build(
         generic_name=generic_name,
         sections=sections,
         faqs=faqs,
+        references=references,
         other_names=meta_names(meta, source_name),
         drug_class=meta_text(meta, "drug_class", source_name),
         regulatory_notes=meta_text(meta, "regulatory_notes", source_name),
         components=_components(meta, name, source_name),
     )
     _check_limits(parsed, source_name)
+    if references is not None:
+        check_references(references, source_name)
     return parsed
 
 

@@ -34,6 +34,17 @@ class ParsedFAQ:
 
 
 @dataclass
+class ParsedReference:
+    number: int
+    title: str
+    authors: str = ""
+    year: int | None = None
+    url: str = ""
+    doi: str = ""
+    pmid: str = ""
+
+
+@dataclass
 class ParsedMonograph:
     """A document's content. `None` means "the document does not say" (keep what is stored)."""
 
@@ -42,6 +53,8 @@ class ParsedMonograph:
     generic_name: str
     sections: list[ParsedSection] = field(default_factory=list)
     faqs: list[ParsedFAQ] = field(default_factory=list)
+    # None: the document lists no references (those stored are kept, as for the fields below).
+    references: list[ParsedReference] | None = None
     other_names: list[str] | None = None
     drug_class: str | None = None
     regulatory_notes: str | None = None

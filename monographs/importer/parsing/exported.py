@@ -10,6 +10,7 @@ from monographs.importer.parsing.document import (
 )
 from monographs.importer.parsing.front_matter import meta_list, meta_text, scalar_text
 from monographs.importer.parsing.markdown_article import atx_heading
+from monographs.importer.parsing.references import cite_section_sources, references_from_meta
 from monographs.importer.parsing.sections import drug_name_from_title
 from monographs.models import Origin, SectionKind
 from monographs.vocabulary import parse_source
@@ -71,12 +72,20 @@ def parse_exported(meta: dict, body: str, source_name: str) -> ParsedMonograph:
             ParsedFAQ(question, answer, _provenance(item, source_name))
             for (question, answer), item in zip(questions, faqs_meta, strict=True)
         ]
+    if "references" in meta:
+        references = references_from_meta(meta, source_name)
+    else:
+        # Exported before references existed: each section's sources become references.
+        references = []
+        cite_section_sources(sections, references)
+        references = references or None
     return monograph_build(
         meta,
         name=name,
         generic_name=meta_text(meta, "generic_name", source_name) or "",
         sections=sections,
         faqs=faqs,
+        references=references,
         source_name=source_name,
     )
 

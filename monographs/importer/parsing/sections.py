@@ -78,10 +78,14 @@ def _kept_heading(kind: str, heading: str) -> str:
 
 def build_sections(
     raw_sections: list[RawSection], provenance: dict
-) -> tuple[list[ParsedSection], list[ParsedFAQ]]:
-    """Turn a layout's raw sections into sections and FAQ items, each with the provenance."""
+) -> tuple[list[ParsedSection], list[ParsedFAQ], list[list[str]]]:
+    """Turn a layout's raw sections into sections and FAQ items, each with the provenance,
+    and the lines of each "References" (or "Sources") section."""
+    from monographs.importer.parsing.references import is_references_heading
+
     sections: list[ParsedSection] = []
     faqs: list[ParsedFAQ] = []
+    reference_lines: list[list[str]] = []
     for raw in raw_sections:
         if raw.heading is None:
             body = tidy(raw.lines)
@@ -91,6 +95,9 @@ def build_sections(
                 )
             continue
         heading = strip_emphasis(raw.heading)
+        if is_references_heading(heading):
+            reference_lines.append(raw.lines)
+            continue
         kind = section_kind(heading)
         if kind == FAQ_KIND:
             items, leftover = _split_faqs(raw.lines, provenance)
@@ -106,7 +113,7 @@ def build_sections(
             sections.append(
                 ParsedSection(kind, _kept_heading(kind, heading), body, dict(provenance))
             )
-    return sections, faqs
+    return sections, faqs, reference_lines
 
 
 def _split_faqs(lines: list[str], provenance: dict) -> tuple[list[ParsedFAQ], str]:
