@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.db.models import Max
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -60,6 +62,7 @@ from reviews.models import (
     Review,
     ReviewerProfile,
 )
+from reviews.policy import without_reference_rule
 from reviews.progress import ReviewProgress, review_progress
 from reviews.services import (
     PartRecord,
@@ -158,15 +161,19 @@ def dataset_generate(
     if taken:
         raise ValueError(f"The database already has monographs named {', '.join(taken)}.")
     users = dataset_users(seed)
-    if path == SERVICES_PATH:
-        writer = ServicesWriter(users)
-        with transaction.atomic():
-            for done, plan in enumerate(corpus.plans(), start=1):
-                writer.replay(plan)
-                if progress and done % chunk_size == 0:
-                    progress(done)
-    else:
-        BulkWriter(users, workers=workers).write_all(corpus.plans(), progress=progress)
+    # The corpus cites no references: it is reviewed without the rule that a changed high-risk
+    # section must cite one (set before the workers fork, so they follow it too).
+    policy = without_reference_rule(settings.MEDREF_REVIEW_POLICY)
+    with override_settings(MEDREF_REVIEW_POLICY=policy):
+        if path == SERVICES_PATH:
+            writer = ServicesWriter(users)
+            with transaction.atomic():
+                for done, plan in enumerate(corpus.plans(), start=1):
+                    writer.replay(plan)
+                    if progress and done % chunk_size == 0:
+                        progress(done)
+        else:
+            BulkWriter(users, workers=workers).write_all(corpus.plans(), progress=progress)
     report = dataset_report(path)
     report.seconds = time.perf_counter() - started
     return report
@@ -423,6 +430,7 @@ class _Replayer:
             "sections": sections,
             "faqs": faqs,
             "components": components,
+            "references": [],
         }
         saves: list[tuple[datetime, int]] = []  # (history_date, user id), what edit_authors reads
         creator = user_id(plan.created_by)
