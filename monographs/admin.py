@@ -111,7 +111,8 @@ class ReferenceFormSet(LockedInlineFormSet):
         """The reference numbers this save leaves (the formset's rows, deletions left out)."""
         numbers = set()
         for form in self.forms:
-            if not form.is_valid() or self._should_delete_form(form):
+            # A row with an error elsewhere (its URL, say) still counts: one message, not two.
+            if form.errors is None or self._should_delete_form(form):
                 continue
             number = form.cleaned_data.get("number") if form.has_changed() else None
             if number is None and form.instance.pk is not None:

@@ -122,6 +122,19 @@ class ReferenceAdminTests:
         assert message in response.text
         assert not Reference.objects.exists()
 
+    def test_a_bad_reference_cited_in_the_same_save_gets_one_message(
+        self, client, contributor, draft_drug
+    ):
+        """Citing a new reference whose URL is refused reports the URL, not a missing number."""
+        client.force_login(contributor)
+        data = open_change_form(client, draft_drug)
+        add_reference(data, number=1, title="Label", url="javascript:alert(1)")
+        set_field(data, "sections-0-body", "Used for anaemia [1].")
+        response = client.post(change_url(draft_drug), data)
+        assert response.status_code == 200
+        assert "Only web addresses starting with http:// or https://" in response.text
+        assert "This text cites [1]" not in response.text
+
     def test_citing_an_unknown_number_is_refused(self, client, contributor, draft_drug):
         """A section citing a number no reference has is not saved; its text stays typed."""
         client.force_login(contributor)
