@@ -137,7 +137,8 @@ class JsonExportTests:
             while Drug.objects.count() < count:
                 drug = monograph(faqs=2)
                 drug.components.add(DrugFactory())
-            with django_assert_num_queries(4):
+            # Drugs, then their sections, FAQ items, components and references.
+            with django_assert_num_queries(5):
                 documents = draft_documents()
             assert len(documents) == Drug.objects.count()
 
