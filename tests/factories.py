@@ -39,6 +39,7 @@ def ensure_editorial_groups() -> None:
     import_module("reviews.migrations.0015_two_factor_reset_permission").grant(apps, None)
     import_module("reviews.migrations.0016_verified_credentials_and_interests").grant(apps, None)
     import_module("reviews.migrations.0020_review_comments").grant(apps, None)
+    import_module("reviews.migrations.0022_grant_problem_report_permissions").grant(apps, None)
 
 
 def join_groups(user, names) -> None:
