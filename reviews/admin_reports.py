@@ -132,7 +132,7 @@ class ProblemReportAdmin(admin.ModelAdmin):
         return [
             ("The report", {"fields": report}),
             ("Triage", {"fields": ["status", "reply", "fixed_by", "closed_at"]}),
-            ("Status changes", {"fields": ["status_changes"]}),
+            ("History of this report", {"fields": ["status_changes"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
