@@ -9,6 +9,7 @@ of each new report, and a reader who left an address hears how it was closed.
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -25,6 +26,8 @@ from reviews.models import ProblemReport, ProblemReportChange
 REPORTS_PER_ADDRESS = "5/h"
 REPORTS_PER_MONOGRAPH = "20/h"
 TRIAGE_PERMISSION = "reviews.change_problemreport"
+PARTS_KEY_PREFIX = "medref:report-parts:"
+PARTS_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,21 @@ class ReportablePart:
 
 
 def reportable_parts(revision: Revision) -> list[ReportablePart]:
-    """The sections and FAQ items of a published revision, anchored as its page anchors them."""
-    sections, faqs = article_parts(revision.content)
-    return [
-        *(ReportablePart(section.anchor, section.title) for section in sections),
-        *(ReportablePart(faq.anchor, f"Question: {faq.title}") for faq in faqs),
-    ]
+    """The sections and FAQ items of a published revision, anchored as its page anchors them.
+
+    Worked out once per revision (it outlines every section) and kept in the cache: a revision
+    never changes, and the report page is not a page cache hit.
+    """
+
+    def compute():
+        sections, faqs = article_parts(revision.content)
+        return [
+            *((section.anchor, section.title) for section in sections),
+            *((faq.anchor, f"Question: {faq.title}") for faq in faqs),
+        ]
+
+    parts = cache.get_or_set(f"{PARTS_KEY_PREFIX}{revision.pk}", compute, PARTS_SECONDS)
+    return [ReportablePart(anchor, title) for anchor, title in parts]
 
 
 def reportable_drug(slug: str) -> Drug | None:
@@ -60,26 +72,25 @@ def problem_report_refusal(*, request, drug: Drug) -> str:
     Cache-based limits per client address (behind trusted proxies: `client_ip`) and per
     monograph, so neither one sender nor many can flood the queue or the editors' mail.
     """
-    by_address = is_ratelimited(
+    if is_ratelimited(
         request,
         group="problem-report-address",
         key=lambda group, request: client_ip(request),
         rate=REPORTS_PER_ADDRESS,
         increment=True,
-    )
-    by_monograph = is_ratelimited(
+    ):
+        return (
+            "You have sent several reports in a short time. Please try again in an hour; "
+            "your text is still here."
+        )
+    # Counted only once the address is within its limit: one sender cannot use up a page's.
+    if is_ratelimited(
         request,
         group="problem-report-monograph",
         key=lambda group, request: str(drug.pk),
         rate=REPORTS_PER_MONOGRAPH,
         increment=True,
-    )
-    if by_address:
-        return (
-            "You have sent several reports in a short time. Please try again in an hour; "
-            "your text is still here."
-        )
-    if by_monograph:
+    ):
         return (
             "This page has received many reports in the last hour. Please try again later; "
             "your text is still here."

@@ -87,6 +87,13 @@ class ReportLinkTests:
         token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
         assert token.search(first.text).group(1) != token.search(second.text).group(1)
 
+    def test_report_form_costs_one_query(self, client, published_drug, django_assert_num_queries):
+        """However long the monograph, the form reads the drug and its revision in one query."""
+        client.get(report_url(published_drug))
+        with django_assert_num_queries(1):
+            response = client.get(report_url(published_drug))
+        assert response.status_code == 200
+
     def test_unpublished_and_unknown_monographs_take_no_reports(
         self, client, draft_drug, published_drug, editor
     ):
@@ -190,6 +197,15 @@ class ReportRateLimitTests:
         assert "A sixth report about the dose." in response.text
         assert send_report(client, published_drug, address="198.51.100.7").status_code == 200
         assert ProblemReport.objects.count() == 6
+
+    def test_one_sender_cannot_use_up_a_pages_limit(self, client, published_drug, one_window):
+        """Reports refused for their address do not count against the monograph."""
+        for _ in range(30):
+            send_report(client, published_drug, address="192.0.2.66")
+        for number in range(15):
+            response = send_report(client, published_drug, address=f"203.0.113.{number}")
+            assert response.status_code == 200
+        assert ProblemReport.objects.count() == 20
 
     def test_behind_a_proxy_the_forwarded_address_counts(
         self, client, published_drug, one_window, settings
