@@ -38,6 +38,7 @@ class ProblemReportForm(forms.Form):
     )
 
     def __init__(self, *args, parts: list[ReportablePart], **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.parts = {part.anchor: part for part in parts}
         self.fields["part"].choices = [

@@ -19,7 +19,7 @@ from monographs.public.links import (
     redirect_retired_slug,
 )
 from monographs.public.monograph import preview_page
-from reviews.models import InterestDeclaration, ReviewerProfile, ShareLink
+from reviews.models import InterestDeclaration, ProblemReport, ReviewerProfile, ShareLink
 from reviews.problem_report_form import ProblemReportForm
 from reviews.problem_reports import (
     problem_report_create,
@@ -163,7 +163,7 @@ def report_problem(request, slug: str):
 def _thanks(request, context: dict, form: ProblemReportForm):
     part = form.parts.get(form.data.get("part", ""))
     context.update(
-        message=form.data.get("message", ""),
+        message=form.data.get("message", "")[: ProblemReport.MESSAGE_MAX_LENGTH],
         part_title=part.title if part else "",
         will_reply=bool(form.data.get("reply_to")),
     )
