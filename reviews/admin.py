@@ -15,7 +15,12 @@ from django.utils.timesince import timesince
 
 from monographs.admin import DrugAdmin
 from monographs.models import Drug
-from reviews import admin_credentials, admin_views, presentation  # noqa: F401 (registers)
+from reviews import (  # noqa: F401 (registers)
+    admin_credentials,
+    admin_reports,
+    admin_views,
+    presentation,
+)
 from reviews.forms import WorkflowDrugForm
 from reviews.models import (
     REVIEWERS_GROUP,
@@ -137,6 +142,11 @@ class WorkflowDrugAdmin(DrugAdmin):
                 name: reverse(f"admin:{self._url_name('workflow_' + name)}", args=[obj.pk])
                 for name in ["submit", "withdraw", "unpublish", "audit"]
             }
+            if request.user.has_perm("reviews.view_problemreport"):
+                context["open_problem_reports"] = obj.problem_reports.open().count()
+                context["problem_reports_url"] = (
+                    reverse("admin:reviews_problemreport_changelist") + f"?drug__id__exact={obj.pk}"
+                )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -8,6 +8,7 @@ rows, `decide_refusal` for why not).
 from dataclasses import dataclass, field, replace
 
 from django.db.models import OuterRef, Prefetch
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from reviews.models import (
     edited_by,
     with_workflow_state,
 )
+from reviews.problem_reports import open_reports_per_drug
 
 ROWS = 10
 OWN_EDIT = "it contains your own edits: another medical reviewer must decide it."
@@ -217,6 +219,27 @@ def _recently_published() -> DashboardList:
     )
 
 
+def _reported_problems() -> DashboardList:
+    count, per_drug = _counted(open_reports_per_drug())
+    queue = reverse("admin:reviews_problemreport_changelist")
+    return DashboardList(
+        key="reported",
+        title="Problems reported by readers",
+        count=count,
+        rows=[
+            Row(
+                label=row["drug__name"],
+                url=f"{queue}?drug__id__exact={row['drug_id']}",
+                detail=f"{row['open_count']} open report{pluralize(row['open_count'])}",
+            )
+            for row in per_drug
+        ],
+        empty="No open reports: readers have reported nothing that is not dealt with.",
+        more_url=queue,
+        explanation="Open (new or triaged) reports, by monograph.",
+    )
+
+
 def editorial_dashboard(user) -> Dashboard | None:
     """The dashboard for `user`, or None for someone outside the editorial team."""
     if not is_editorial(user):
@@ -224,5 +247,7 @@ def editorial_dashboard(user) -> Dashboard | None:
     lists = _awaiting(user)
     if user.has_perm("reviews.submit_review"):
         lists += [_drafts(user), _sent_back(user)]
+    if user.has_perm("reviews.view_problemreport"):
+        lists.append(_reported_problems())
     lists += [_overdue(), _recently_published()]
     return Dashboard(lists=lists)

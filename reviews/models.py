@@ -963,3 +963,133 @@ def drugs_overdue_for_review(today=None):
         .select_related("published_revision")
         .order_by("published_revision__next_review_due", "name")
     )
+
+
+class ProblemReportQuerySet(models.QuerySet):
+    def open(self):
+        """Reports nobody has closed yet (new or triaged)."""
+        return self.filter(status__in=ProblemReport.OPEN_STATUSES)
+
+
+class ProblemReport(models.Model):
+    """A reader's report that something on a published monograph page is wrong.
+
+    The reader's text is kept exactly as typed and always shown escaped; their address, if
+    they left one, is only for the reply sent when the report is closed.
+    """
+
+    MESSAGE_MAX_LENGTH = 2000
+    REPLY_MAX_LENGTH = 5000
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TRIAGED = "triaged", "Triaged"
+        FIXED = "fixed", "Fixed"
+        DECLINED = "declined", "Declined"
+
+    OPEN_STATUSES = (Status.NEW, Status.TRIAGED)
+    CLOSED_STATUSES = (Status.FIXED, Status.DECLINED)
+    TRANSITIONS = {
+        Status.NEW: {Status.TRIAGED, Status.FIXED, Status.DECLINED},
+        Status.TRIAGED: {Status.FIXED, Status.DECLINED},
+        Status.FIXED: {Status.TRIAGED},
+        Status.DECLINED: {Status.TRIAGED},
+    }
+
+    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="problem_reports")
+    revision = models.ForeignKey(
+        Revision,
+        on_delete=models.PROTECT,
+        related_name="problem_reports",
+        help_text="The published version the reader was looking at.",
+    )
+    part_anchor = models.CharField(max_length=200, blank=True)
+    part_title = models.CharField(
+        max_length=500, blank=True, help_text="The section reported (none: the whole page)."
+    )
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    reply_to = models.EmailField(
+        blank=True, help_text="The reader's address for a reply; never shown publicly."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    reply = models.TextField(
+        blank=True,
+        max_length=REPLY_MAX_LENGTH,
+        help_text="The editor's reply, sent to the reader when the report is closed.",
+    )
+    fixed_by = models.ForeignKey(
+        Revision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fixed_problem_reports",
+        help_text="The approved revision that fixed it.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ProblemReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "drug"], name="problem_report_status_drug")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="fixed") | Q(fixed_by__isnull=False),
+                name="fixed_problem_report_names_its_revision",
+            )
+        ]
+
+    def __str__(self):
+        where = f", {self.part_title}" if self.part_title else ""
+        return f"Problem with {self.drug}{where} ({self.get_status_display().lower()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def move_refusal(self, status: str, *, fixed_by: Revision | None) -> str:
+        """Why this report cannot move to `status` (with `fixed_by` for "fixed"); "" if it can."""
+        if status not in self.TRANSITIONS.get(self.status, set()):
+            return (
+                f"This report is {self.get_status_display().lower()}; it cannot be moved to "
+                f"“{self.Status(status).label.lower()}”."
+            )
+        if status == self.Status.FIXED:
+            if fixed_by is None:
+                return "Name the approved revision that fixed it."
+            if fixed_by.drug_id != self.drug_id or not fixed_by.is_approved:
+                return "The revision that fixed it must be an approved revision of this drug."
+            if fixed_by.number <= self.revision.number:
+                return (
+                    f"The revision that fixed it must be later than the one reported "
+                    f"(revision {self.revision.number})."
+                )
+        return ""
+
+    def move(self, status: str, *, at, fixed_by: Revision | None = None) -> list[str]:
+        """Move to `status` as of `at`; return the fields to save."""
+        refusal = self.move_refusal(status, fixed_by=fixed_by)
+        if refusal:
+            raise IllegalTransition(refusal)
+        self.status = status
+        self.fixed_by = fixed_by if status == self.Status.FIXED else None
+        self.closed_at = at if status in self.CLOSED_STATUSES else None
+        return ["status", "fixed_by", "closed_at"]
+
+
+class ProblemReportChange(models.Model):
+    """A status change of a problem report: who moved it, when, and the reply at the time."""
+
+    report = models.ForeignKey(ProblemReport, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=10, choices=ProblemReport.Status)
+    to_status = models.CharField(max_length=10, choices=ProblemReport.Status)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    reply = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()} by {self.by}"

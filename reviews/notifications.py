@@ -9,7 +9,9 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import REVIEWERS_GROUP, person_label
+from monographs.models import SearchDocument
+from monographs.public.links import drug_url
+from reviews.models import EDITORS_GROUP, REVIEWERS_GROUP, person_label
 
 
 def _addresses(users, *, except_user=None) -> list[str]:
@@ -151,3 +153,55 @@ def part_due(part, *, today) -> int:
         recipients,
     )
     return len(recipients)
+
+
+def _problem_report_url(report) -> str:
+    return settings.SITE_URL + reverse("admin:reviews_problemreport_change", args=[report.pk])
+
+
+def _reported_name(report) -> str:
+    """The monograph's name as the reader saw it (the reported revision's)."""
+    return report.revision.content.get("name") or report.drug.name
+
+
+def _reported_part(report) -> str:
+    name = _reported_name(report)
+    return f"“{report.part_title}” of {name}" if report.part_title else name
+
+
+def problem_report_received(report) -> None:
+    """Tell the editors that a reader reported a problem (their text as plain text, as typed)."""
+    editors = get_user_model().objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+    reply = "They left an address for a reply." if report.reply_to else "They left no address."
+    _send(
+        f"Problem reported: {_reported_name(report)}",
+        f"A reader reported a problem with {_reported_part(report)} "
+        f"(revision {report.revision.number}):\n\n{report.message}\n\n{reply}\n"
+        f"Triage it at {_problem_report_url(report)}\n",
+        _addresses(editors),
+    )
+
+
+def _public_page(report) -> str:
+    document = SearchDocument.objects.filter(drug=report.drug_id).only("slug").first()
+    return settings.SITE_URL + drug_url(document.slug) if document else ""
+
+
+def problem_report_closed(report) -> None:
+    """Tell the reader who reported a problem, if they left an address, how it was closed."""
+    if report.status == report.Status.FIXED:
+        approved = timezone.localtime(report.fixed_by.approved_at)
+        outcome = f"was corrected in the version approved on {approved:%d %B %Y}"
+    else:
+        outcome = "was looked at by our editors, who decided to leave the page as it is"
+    page = _public_page(report)
+    see = f"\nThe page: {page}" if page else ""
+    reply = f"\n\nThe editor's reply:\n\n{report.reply}" if report.reply else ""
+    _send(
+        f"Your report about {_reported_name(report)}",
+        f"Thank you for reporting a problem with {_reported_part(report)}. "
+        f"It {outcome}.{see}{reply}\n\n"
+        f"What you wrote:\n\n{report.message}\n\n"
+        "You receive this message because you left your address with your report.\n",
+        [report.reply_to] if report.reply_to else [],
+    )

@@ -1,5 +1,5 @@
 """The workflow's pages outside the admin: a revision shared with a specialist by a signed link,
-and each reviewer's public page."""
+each reviewer's public page, and the form a reader reports a problem with a page through."""
 
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponseGone
@@ -7,13 +7,26 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from monographs.admin_views import preview_response
 from monographs.models import Drug, ReviewedPart
-from monographs.public.links import class_url, drug_link, drug_links
+from monographs.public.links import (
+    class_url,
+    drug_link,
+    drug_links,
+    drug_url,
+    redirect_retired_slug,
+)
 from monographs.public.monograph import preview_page
-from reviews.models import InterestDeclaration, ReviewerProfile, ShareLink
+from reviews.models import InterestDeclaration, ProblemReport, ReviewerProfile, ShareLink
+from reviews.problem_report_form import ProblemReportForm
+from reviews.problem_reports import (
+    problem_report_create,
+    problem_report_refusal,
+    reportable_drug,
+    reportable_parts,
+)
 from reviews.services import share_link_opened
 
 
@@ -40,6 +53,7 @@ def shared_revision(request, token: str):
 
 
 RECENT_PARTS = 30
+REPORT_ROUTE = "report_problem"
 
 
 @require_safe
@@ -105,3 +119,52 @@ def _by_monograph(parts) -> list[dict]:
         )
         entry["parts"].append(title)
     return list(monographs.values())
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_problem(request, slug: str):
+    """A reader reports a problem with a published monograph page (no account needed).
+
+    Never cached (it carries a CSRF token); the monograph page links here, per section with
+    `?part=<anchor>`. A filled honeypot gets the usual thanks and is dropped; a valid report
+    over a rate limit, like an invalid one, gets the form back with the text as typed.
+    """
+    drug = reportable_drug(slug)
+    if drug is None:
+        return redirect_retired_slug(request, REPORT_ROUTE, slug)
+    revision = drug.published_revision
+    parts = reportable_parts(revision)
+    context = {
+        "name": revision.content.get("name") or drug.search_document.name,
+        "page_url": drug_url(drug.search_document.slug),
+    }
+    if request.method != "POST":
+        form = ProblemReportForm(parts=parts, initial={"part": request.GET.get("part", "")})
+        return render(request, "reviews/report_problem.html", {**context, "form": form})
+    form = ProblemReportForm(request.POST, parts=parts)
+    if form.is_from_a_bot:
+        return _thanks(request, context, form)
+    if not form.is_valid():
+        return render(request, "reviews/report_problem.html", {**context, "form": form})
+    refusal = problem_report_refusal(request=request, drug=drug)
+    if refusal:
+        context.update(form=form, refusal=refusal)
+        return render(request, "reviews/report_problem.html", context, status=429)
+    problem_report_create(
+        drug=drug,
+        part=form.reported_part(),
+        message=form.cleaned_data["message"],
+        reply_to=form.cleaned_data["reply_to"],
+    )
+    return _thanks(request, context, form)
+
+
+def _thanks(request, context: dict, form: ProblemReportForm):
+    part = form.parts.get(form.data.get("part", ""))
+    context.update(
+        message=form.data.get("message", "")[: ProblemReport.MESSAGE_MAX_LENGTH],
+        part_title=part.title if part else "",
+        will_reply=bool(form.data.get("reply_to")),
+    )
+    return render(request, "reviews/report_problem_thanks.html", context)

@@ -40,6 +40,7 @@ def ensure_editorial_groups() -> None:
     import_module("reviews.migrations.0016_verified_credentials_and_interests").grant(apps, None)
     import_module("reviews.migrations.0020_review_comments").grant(apps, None)
     import_module("reviews.migrations.0021_grant_reference_permissions").grant(apps, None)
+    import_module("reviews.migrations.0023_grant_problem_report_permissions").grant(apps, None)
 
 
 def join_groups(user, names) -> None:
