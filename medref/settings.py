@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so cached pages are compressed too and their validators still
+    # answer 304 (it weakens the ETag); BREACH: README, "Compression".
+    "django.middleware.gzip.GZipMiddleware",
     # Public pages from the cache: a hit skips everything below (monographs/caching.py).
     "monographs.public.page_cache.PageCacheMiddleware",
     "reviews.sessions.SessionMiddleware",  # Django's, renewing only sessions a request read

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from monographs.models import Drug, RetiredSlug
+from monographs.models import Drug, RetiredSlug, SearchDocument
 from monographs.public.article import PartReview, falls_due_at, part_reviews, reviewer_credits
 from monographs.public.page_cache import cached_public_page, true_until
 
@@ -134,6 +134,14 @@ def drug_detail(request, slug):
     document = without_html(revision.content)
     document["sections"] = _with_reviews(document.get("sections", []), reviews.sections, today)
     document["faqs"] = _with_reviews(document.get("faqs", []), reviews.faqs, today)
+    if document.get("components"):
+        # Only components published at that slug: a client follows them to /api/drugs/<slug>/.
+        published = set(
+            SearchDocument.objects.filter(slug__in=document["components"]).values_list(
+                "slug", flat=True
+            )
+        )
+        document["components"] = [slug for slug in document["components"] if slug in published]
     dues = sorted({review.next_review_due for review in reviews.all})
     passed = [due for due in dues if due < today]
     upcoming = [due for due in dues if due >= today]

@@ -685,6 +685,7 @@ def assemble_article(revision) -> str:
         "title": content.get("name", ""),
         "drug_class": content.get("drug_class", ""),
         "components": list(content.get("components") or []),
+        "component_names": components,
         "due_dates": sorted({part["due"] for part in parts if part["due"]}),
     }
     return (
@@ -736,6 +737,8 @@ class StoredArticle:
     parts_json: str = "[]"
     # The distinct due dates, soonest first (ISO text).
     due_dates: list[str] = field(default_factory=list)
+    # The components' names as reviewed, beside `components` (none in articles stored before).
+    component_names: list[str] = field(default_factory=list)
 
     def overdue_parts(self, today: date) -> list[DuePart]:
         """The parts whose review was due before `today`, soonest due first."""
@@ -785,6 +788,7 @@ def split_article(article_html: str) -> StoredArticle | None:
         rest=rest,
         parts_json=article_html[parts_start:parts_end],
         due_dates=facts["due_dates"],
+        component_names=facts.get("component_names", []),
     )
 
 

@@ -23,7 +23,14 @@ from django.utils.safestring import SafeString
 from monographs.diff import UNCHANGED, SectionChange, compare_documents, word_diff_html
 from monographs.models import Reconfirmation, Revision, SearchDocument, Significance
 from monographs.models.revisions import SIGNIFICANCE_HELP
-from monographs.public.links import drug_url, redirect_retired_slug, slug_url
+from monographs.public.links import (
+    drug_url,
+    letter_label,
+    letter_url,
+    name_letter,
+    redirect_retired_slug,
+    slug_url,
+)
 from monographs.public.page_cache import cached_public_page
 from monographs.vocabulary import (
     ADDED,
@@ -322,6 +329,7 @@ def drug_changes(request, slug):
         before=newer.approved_at if newer else None,
     )
     changes_url = reverse("monographs:drug_changes", kwargs={"slug": drug["slug"]})
+    letter = name_letter(drug["title"])
     return render(
         request,
         "monographs/drug_changes.html",
@@ -329,6 +337,9 @@ def drug_changes(request, slug):
             "drug": drug,
             "title": drug["title"],
             "drug_url": drug_url(drug["slug"]),
+            "page_param": number if number > 1 else "",
+            "letter_crumb": letter_label(letter),
+            "letter_path": letter_url(letter),
             "feed_url": slug_url("monographs:drug_changes_feed", drug["slug"]),
             "entries": _interleave(versions, reconfirmations),
             "newer_url": (f"{changes_url}?page={number - 1}" if number > 2 else changes_url)

@@ -7,10 +7,14 @@ page `{% extends "base.html" %}` would give. In DEBUG the chrome is rendered afr
 so template edits show at once.
 """
 
+from html import escape
+
 from django.conf import settings
 from django.template import engines
 from django.urls import get_script_prefix
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+
+from monographs.public.article import json_for_html
 
 BLOCKS = ("title", "meta", "content")
 _MARK = "\x00medref-block:{}\x00"
@@ -47,3 +51,57 @@ def render_page(*, title: SafeString, meta: SafeString, content: SafeString) -> 
     """A whole page: base.html's chrome around already-escaped title, meta and content."""
     head, before_meta, before_content, tail = _parts()
     return "".join((head, title, before_meta, meta, before_content, content, tail))
+
+
+SITE_NAME = "MedRef"
+
+
+def page_meta(*, title: str, description: str, path: str, kind: str = "website") -> SafeString:
+    """The head tags every public page carries: its description, canonical address (on
+    SITE_URL, never the request's Host, since pages are cached) and the OpenGraph and Twitter
+    card that link previews read."""
+    url = settings.SITE_URL + path
+    tags = [
+        ("name", "description", description),
+        ("property", "og:type", kind),
+        ("property", "og:site_name", SITE_NAME),
+        ("property", "og:title", title),
+        ("property", "og:description", description),
+        ("property", "og:url", url),
+        ("name", "twitter:card", "summary"),
+        ("name", "twitter:title", title),
+        ("name", "twitter:description", description),
+    ]
+    lines = [f'<link rel="canonical" href="{escape(url)}">']
+    lines += [f'<meta {attr}="{key}" content="{escape(value)}">' for attr, key, value in tags]
+    return mark_safe("\n".join(lines) + "\n")  # noqa: S308 — every value is escaped above
+
+
+def breadcrumbs(trail: list[tuple[str, str]]) -> SafeString:
+    """A breadcrumb trail of (name, path) pairs, the last being this page, and its
+    `BreadcrumbList` JSON-LD."""
+    items = []
+    for position, (name, path) in enumerate(trail, start=1):
+        if position == len(trail):
+            items.append(f'<li><span aria-current="page">{escape(name)}</span></li>')
+        else:
+            items.append(f'<li><a href="{escape(path)}">{escape(name)}</a></li>')
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": settings.SITE_URL + path,
+            }
+            for position, (name, path) in enumerate(trail, start=1)
+        ],
+    }
+    return mark_safe(  # noqa: S308 — names escaped, JSON escaped for a script element
+        '<nav class="breadcrumb" aria-label="Breadcrumb">\n<ol>'
+        + "".join(items)
+        + "</ol>\n</nav>\n"
+        + f'<script type="application/ld+json">{json_for_html(data)}</script>\n'
+    )

@@ -5,28 +5,29 @@ drug (never a draft's, written in the publishing transaction), so a pending rena
 reclassification cannot show early.
 """
 
-import string
 from html import escape
 
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from monographs.models import Revision, SearchDocument
 from monographs.models.search import name_initial
 from monographs.public.links import (
+    LETTERS,
+    OTHER_INITIAL,
     class_slug,
     drug_link,
     drug_links,
+    letter_label,
+    letter_query,
+    letter_url,
     slug_url,
     slug_urls,
 )
 from monographs.public.page_cache import cached_public_page, generation_cached
 
-LETTERS = list(string.ascii_uppercase)
-OTHER_INITIAL = "#"
 RECENTLY_REVIEWED = 10
 INITIALS_KEY = "medref:directory:initials"
 CLASSES_KEY = "medref:directory:classes"
@@ -54,15 +55,13 @@ def _scan_initials() -> set[str]:
 
 
 def _letter_links(initials: set[str], current: str | None = None) -> list[dict]:
-    index_url = reverse("monographs:drug_index")
     links = []
     for letter in [*LETTERS, OTHER_INITIAL]:
-        query = "0" if letter == OTHER_INITIAL else letter.lower()
         links.append(
             {
                 "letter": letter,
-                "label": "Other" if letter == OTHER_INITIAL else letter,
-                "url": f"{index_url}?letter={query}" if letter in initials else "",
+                "label": letter_label(letter),
+                "url": letter_url(letter) if letter in initials else "",
                 "is_current": letter == current,
             }
         )
@@ -97,6 +96,9 @@ def drug_index(request):
         {
             "letter": letter,
             "letter_label": "other characters" if letter == OTHER_INITIAL else letter,
+            "letter_query": letter_query(letter),
+            "letter_crumb": letter_label(letter),
+            "letter_path": letter_url(letter),
             "letters": _letter_links(initials, letter),
             "entries": _index_entries_html(_index_rows(letter)),
         },

@@ -17,10 +17,19 @@ FEED_ENTRIES = 50
 SAFETY_PREFIX = "Safety change: "
 
 
-class ReviewedFeed(Feed):
-    """Each approval of a monograph that is published now, newest first."""
+class MedRefFeed(Feed):
+    """An Atom feed authored by MedRef (RFC 4287: a feed whose entries name no author must)."""
 
     feed_type = Atom1Feed
+    author_name = "MedRef"
+
+    def author_link(self):
+        return settings.SITE_URL + reverse("monographs:home")
+
+
+class ReviewedFeed(MedRefFeed):
+    """Each approval of a monograph that is published now, newest first."""
+
     title = "MedRef: newly reviewed monographs"
     subtitle = "Drug monographs approved by MedRef's medical reviewers, newest first."
 
@@ -92,10 +101,9 @@ class ReviewedFeed(Feed):
         return item.approved_at
 
 
-class DrugChangesFeed(Feed):
+class DrugChangesFeed(MedRefFeed):
     """The approved versions of one published monograph, newest first, with what changed."""
 
-    feed_type = Atom1Feed
     item_guid_is_permalink = False
 
     def __init__(self, drug: dict):

@@ -2,6 +2,7 @@
 
 import functools
 import re
+import string
 
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix, reverse
@@ -50,6 +51,31 @@ def drug_links(rows) -> list[dict]:
 
 def drug_link(slug: str, name: str) -> dict:
     return drug_links([(slug, name)])[0]
+
+
+LETTERS = list(string.ascii_uppercase)
+OTHER_INITIAL = "#"
+
+
+def letter_query(letter: str) -> str:
+    """The `?letter=` value of an A-Z page (`#`, every other initial, is `0`)."""
+    return "0" if letter == OTHER_INITIAL else letter.lower()
+
+
+def letter_url(letter: str) -> str:
+    """The A-Z page of `letter`."""
+    return f"{reverse('monographs:drug_index')}?letter={letter_query(letter)}"
+
+
+def letter_label(letter: str) -> str:
+    """How breadcrumbs and the letter links name an A-Z page."""
+    return "Other" if letter == OTHER_INITIAL else letter
+
+
+def name_letter(name: str) -> str:
+    """The A-Z letter a published name is listed under (as `name_initial()` files it)."""
+    initial = (name or "")[:1].upper()
+    return initial if initial in LETTERS else OTHER_INITIAL
 
 
 def class_slug(drug_class: str) -> str:

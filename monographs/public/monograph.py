@@ -12,9 +12,11 @@ import logging
 from datetime import date, datetime
 from html import escape
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.fields.json import KeyTransform
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -22,15 +24,20 @@ from monographs.models import Drug, Revision, SearchDocument
 from monographs.public.article import (
     PUBLISHED_STATUS,
     DuePart,
+    StoredArticle,
     assemble_article,
     split_article,
     with_status,
 )
-from monographs.public.chrome import render_page
+from monographs.public.chrome import breadcrumbs, page_meta, render_page
 from monographs.public.compiled_query import CompiledQuery
 from monographs.public.links import (
     drug_link,
     drug_links,
+    drug_url,
+    letter_label,
+    letter_url,
+    name_letter,
     redirect_retired_slug,
     slug_url,
 )
@@ -67,6 +74,7 @@ _PUBLISHED_PAGE = CompiledQuery(
             "slug",
             "in_combinations",
             "drug__published_revision__article_html",
+            "drug__published_revision__number",
             "drug__published_revision__approved_at",
             "drug__published_revision__approved_by_credit",
             "drug__published_revision__next_review_due",
@@ -109,8 +117,9 @@ _FIRST_IN_CLASS = CompiledQuery(
 )
 
 
-def _combination_links(*, pk: int, slug: str, component_slugs: list[str]):
-    """Published components of this combination, and published combinations containing it.
+def _combination_links(*, pk: int, slug: str, article: StoredArticle):
+    """This combination's components (a link where published, else a name), and the published
+    combinations containing it.
 
     Candidates come from the drugs' working copies; each is kept only if the published
     revisions agree (this revision names the component; the combination's names this drug),
@@ -121,12 +130,20 @@ def _combination_links(*, pk: int, slug: str, component_slugs: list[str]):
         f"{COMBINATION_LINKS_KEY}{pk}",
         lambda: [tuple(row) for row in _COMBINATION_LINKS.rows(pk=pk)],
     )
-    components, combinations = [], []
+    published_components, combinations = {}, []
     for link_slug, name, its_components, role in candidates:
-        if role == COMPONENT and link_slug in component_slugs:
-            components.append(drug_link(link_slug, name))
+        if role == COMPONENT and link_slug in article.components:
+            published_components[link_slug] = drug_link(link_slug, name)
         elif role == COMBINATION and slug in (its_components or []):
             combinations.append(drug_link(link_slug, name))
+    components = list(published_components.values())
+    names = article.component_names
+    if len(names) == len(article.components):
+        components += [
+            {"url": "", "name": name}
+            for component_slug, name in zip(article.components, names, strict=True)
+            if component_slug not in published_components
+        ]
     by_name = lambda link: link["name"].casefold()  # noqa: E731
     return sorted(components, key=by_name), sorted(combinations, key=by_name)
 
@@ -162,6 +179,8 @@ def _time(value) -> str:
 
 
 def _anchor(link: dict) -> str:
+    if not link["url"]:
+        return escape(link["name"])
     return f'<a href="{escape(link["url"])}">{escape(link["name"])}</a>'
 
 
@@ -197,6 +216,17 @@ def _review_box(row: dict, overdue: list[DuePart]) -> str:
     return f'<div class="review-status" id="reviewed">\n<p class="reviewed">{reviewed}</p>\n'
 
 
+def _print_details(row: dict) -> str:
+    """What a printout needs to be traced back: the page's address, version and review date."""
+    url = settings.SITE_URL + drug_url(row["slug"])
+    approved_at = row["drug__published_revision__approved_at"]
+    reviewed = f" &middot; medically reviewed {_time(approved_at)}" if approved_at else ""
+    return (
+        f'<p class="print-details">Printed from {escape(url)} &middot; '
+        f"version {row['drug__published_revision__number']}{reviewed}</p>\n"
+    )
+
+
 def _live_header(row: dict, *, overdue: list[DuePart], components, combinations) -> str:
     """The review box and combination links, which the stored article leaves to each request."""
     changes = slug_url("monographs:drug_changes", row["slug"])
@@ -207,6 +237,9 @@ def _live_header(row: dict, *, overdue: list[DuePart], components, combinations)
         "See what changed in each reviewed version</a> "
         f'(<a href="{escape(feed)}" type="application/atom+xml">follow the changes</a>)'
         "</p>\n</div>\n",
+        # site.js puts a print button here; without JavaScript there is nothing to show.
+        '<div class="print-action" data-print-button hidden></div>\n',
+        _print_details(row),
     ]
     if components:
         parts.append(f'<p class="components">Combination of: {_link_list(components)}</p>\n')
@@ -269,9 +302,9 @@ def drug_detail(request, slug):
     if article is None:
         article = _assemble_stale_article(row["drug_id"], slug)
     components, combinations = [], []
-    if row["in_combinations"]:
+    if row["in_combinations"] or article.components:
         components, combinations = _combination_links(
-            pk=row["drug_id"], slug=row["slug"], component_slugs=article.components
+            pk=row["drug_id"], slug=row["slug"], article=article
         )
     related = _related_in_class(slug=row["slug"], drug_class=article.drug_class)
     today = timezone.localdate()
@@ -281,8 +314,16 @@ def drug_detail(request, slug):
         head, rest = _mark_overdue(head, overdue), _mark_overdue(rest, overdue)
         status = overdue_status(overdue[0].due_date)
     title = escape(article.title)
+    letter = name_letter(article.title)
+    trail = [
+        ("Home", reverse("monographs:home")),
+        ("A\u2013Z", reverse("monographs:drug_index")),
+        (letter_label(letter), letter_url(letter)),
+        (article.title, drug_url(row["slug"])),
+    ]
     content = "".join(
         (
+            breadcrumbs(trail),
             with_status(head, status),
             _live_header(row, overdue=overdue, components=components, combinations=combinations),
             rest,
@@ -290,10 +331,15 @@ def drug_detail(request, slug):
         )
     )
     feed = escape(slug_url("monographs:drug_changes_feed", row["slug"]))
+    description = (
+        f"{article.title}: uses, dosage, side effects and how it works, with the origin of "
+        "every section and its medical review."
+    )
     meta = (
-        f'<meta name="description" content="{title}: uses, dosage, side effects and how it '
-        'works, with the origin of every section and its medical review.">\n'
-        f'<link rel="alternate" type="application/atom+xml" href="{feed}" '
+        page_meta(
+            title=article.title, description=description, path=drug_url(row["slug"]), kind="article"
+        )
+        + f'<link rel="alternate" type="application/atom+xml" href="{feed}" '
         f'title="{title}: reviewed changes">\n'
     )
     response = HttpResponse(

@@ -15,4 +15,16 @@
     });
     opened = [];
   });
+  // A print button where the page asks for one (a script-free page shows nothing there).
+  document.querySelectorAll("[data-print-button]").forEach(function (slot) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "print-button";
+    button.textContent = "Print this page";
+    button.addEventListener("click", function () {
+      window.print();
+    });
+    slot.appendChild(button);
+    slot.hidden = false;
+  });
 })();

@@ -66,9 +66,11 @@ def page_text(response) -> str:
 
 
 def jsonld(response) -> dict:
-    blocks = JSONLD.findall(page_text(response))
+    """The page's own JSON-LD (beside it, breadcrumbs may have their BreadcrumbList)."""
+    blocks = [json.loads(block) for block in JSONLD.findall(page_text(response))]
+    blocks = [block for block in blocks if block.get("@type") != "BreadcrumbList"]
     assert len(blocks) == 1, f"expected one JSON-LD block, found {len(blocks)}"
-    return json.loads(blocks[0])
+    return blocks[0]
 
 
 class Outline(HTMLParser):

@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from monographs.models import Reconfirmation, SectionKind
 from monographs.public import changes
@@ -148,7 +149,7 @@ class ChangeNoteTests:
         assert all(text.startswith(start) for text, start in zip(headings, starts, strict=True))
         html = page_text(response)
         assert f"Reviewed again by {record.credits[0]}" in html
-        assert f'datetime="{record.reviewed_at.isoformat()}"' in html
+        assert f'datetime="{localtime(record.reviewed_at):%Y-%m-%dT%H:%M:%S%z}"' in html
         assert f"Usage · next review due {record.next_review_due:%-d %B %Y}" in html
         assert html.count('<article class="change"') == 2
 

@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from monographs.models import Origin, SectionKind
@@ -112,7 +113,9 @@ class HtmlQualityTests:
         for tag, attributes in parsed.tags:
             if tag in {"script", "img", "iframe"} and "src" in attributes:
                 assert attributes["src"].startswith("/"), attributes
-            if tag == "link":
+            if tag == "link" and attributes.get("rel") == "canonical":
+                assert attributes["href"].startswith(settings.SITE_URL + "/"), attributes
+            elif tag == "link":
                 assert attributes["href"].startswith(("/", "data:")), attributes
             if tag == "script" and "src" not in attributes:
                 assert attributes.get("type") == "application/ld+json", "inline script"

@@ -108,7 +108,8 @@ class JsonLdTests:
         response = drug_page(client, drug)
         html = page_text(response)
         assert "<script>alert(1)</script>" not in html
-        assert html.count("<script") == 2  # the JSON-LD and the site's own script file
+        # The monograph's JSON-LD, the breadcrumbs' and the site's own script file.
+        assert html.count("<script") == 3
         nodes = nodes_by_type(jsonld(response))
         assert nodes["Drug"]["name"] == f"Evil {HOSTILE}"
         assert nodes["Drug"]["alternateName"] == [HOSTILE]

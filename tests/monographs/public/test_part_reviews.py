@@ -340,7 +340,7 @@ class HostileReviewerTests:
         html = page_text(client.get(drug_url(hostile)))
         assert "<script>alert(1)" not in html
         assert "&lt;script&gt;alert(1)" in section_html(html, "usage")
-        assert html.count("<script") == 2  # the JSON-LD and the site's own script file
+        assert html.count("<script") == 3  # two JSON-LD blocks (page, breadcrumbs) and site.js
 
     def test_a_reviewer_name_stays_data_in_the_jsonld(self, client, hostile):
         """The JSON-LD keeps the name as data: it parses, and has no raw angle brackets."""
