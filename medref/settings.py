@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_ratelimit",
+    "corsheaders",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so cached API responses get CORS headers too (and store none).
+    "corsheaders.middleware.CorsMiddleware",
     # Public pages from the cache: a hit skips everything below (monographs/caching.py).
     "monographs.public.page_cache.PageCacheMiddleware",
     "reviews.sessions.SessionMiddleware",  # Django's, renewing only sessions a request read
@@ -204,6 +207,17 @@ AXES_SENSITIVE_PARAMETERS = ["username"]
 # (Redis INCR; the local cache under its lock). Without Redis the count is per process:
 # with N workers a user gets up to N times the rate.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# The public API's rate limit counts per client, behind TRUSTED_PROXY_COUNT proxies too.
+RATELIMIT_IP_META_KEY = AXES_CLIENT_IP_CALLABLE
+
+# The public API (/api/) is readable from any origin, without credentials; nothing else is.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Authenticator apps list accounts under this name (otpauth URIs, reviews/two_factor.py).
 OTP_TOTP_ISSUER = "MedRef"

@@ -19,14 +19,6 @@ def as_json(value) -> str:
     return DjangoJSONEncoder().default(value)
 
 
-def has_html_key(value) -> bool:
-    if isinstance(value, dict):
-        return "html" in value or any(map(has_html_key, value.values()))
-    if isinstance(value, list):
-        return any(map(has_html_key, value))
-    return False
-
-
 def publish_many(count: int, *, contributor, reviewer, prefix="Apiamine") -> list:
     return [
         publish(
@@ -66,6 +58,7 @@ class DrugListApiTests:
         assert item == {
             "slug": "cyanocobalamin",
             "name": "Cyanocobalamin",
+            "drug_class": "Vitamins",
             "url": settings.SITE_URL + detail_url("cyanocobalamin"),
             "page_url": settings.SITE_URL + "/drugs/cyanocobalamin/",
             "last_reviewed": as_json(cyanocobalamin.published_revision.approved_at),
@@ -94,7 +87,7 @@ class DrugListApiTests:
         """A page that does not exist answers 404 with a JSON reason."""
         response = client.get(LIST_URL, {"page": page})
         assert response.status_code == 404
-        assert response.json() == {"detail": "Invalid page."}
+        assert response.json() == {"detail": "Invalid page.", "parameter": "page"}
 
     def test_pending_rename_is_not_listed_until_approved(self, client, contributor, cyanocobalamin):
         """The list shows the published name while a rename waits for review."""
@@ -108,37 +101,53 @@ class DrugListApiTests:
 
 @pytest.mark.django_db
 class DrugDetailApiTests:
-    def test_detail_is_the_exported_document_with_review_dates(self, client, cyanocobalamin):
-        """The detail is the exporter's document of the published revision plus review facts."""
+    def test_detail_is_the_published_document_with_rendered_text_and_review_dates(
+        self, client, cyanocobalamin
+    ):
+        """The detail carries the exported document's fields, each part rendered and reviewed."""
         revision = cyanocobalamin.published_revision
         data = client.get(detail_url("cyanocobalamin")).json()
         [exported] = published_documents()
-        reviewed = {
-            key: data.pop(key)
-            for key in ("reviewed_by", "last_reviewed", "next_review_due", "review_overdue_since")
+        for field in ("slug", "name", "generic_name", "other_names", "drug_class"):
+            assert data[field] == exported[field]
+        assert data["regulatory_notes"] == exported["regulatory_notes"]
+        assert data["url"] == settings.SITE_URL + detail_url("cyanocobalamin")
+        assert data["page_url"] == settings.SITE_URL + "/drugs/cyanocobalamin/"
+        assert data["components"] == []
+        assert data["references"] == []
+        assert [section["markdown"] for section in data["sections"]] == [
+            section["markdown"] for section in exported["sections"]
+        ]
+        assert [faq["answer"] for faq in data["faqs"]] == [
+            faq["answer"] for faq in exported["faqs"]
+        ]
+        section = data["sections"][0]
+        assert set(section) == {
+            "kind",
+            "heading",
+            "title",
+            "markdown",
+            "html",
+            "text",
+            "provenance",
+            "review",
         }
-        part_reviews = [item.pop("review") for item in [*data["sections"], *data["faqs"]]]
-        assert data.pop("page_url") == settings.SITE_URL + "/drugs/cyanocobalamin/"
-        assert data == exported
-        assert set(data) >= {
-            "slug",
-            "name",
-            "generic_name",
-            "other_names",
-            "drug_class",
-            "components",
-            "sections",
-            "faqs",
-        }
-        assert set(data["sections"][0]) == {"kind", "heading", "markdown", "provenance"}
-        assert not has_html_key(data)
-        assert reviewed["reviewed_by"] == revision.approved_by_credit.split("; ")
-        assert reviewed["review_overdue_since"] is None
+        assert section["markdown"].startswith("Used for **condition")
+        assert "<strong>condition" in section["html"]
+        assert section["text"].startswith("Used for condition")
+        assert section["title"] == "Usage"
+        assert section["provenance"]["origin"] == "ai_or_crowd"
+        assert section["provenance"]["origin_label"] == "AI-generated or crowd-sourced"
+        assert data["faqs"][0]["html"] == "<p>An <em>answer</em>.</p>"
+        assert data["faqs"][0]["text"] == "An answer."
+        part_reviews = [item["review"] for item in [*data["sections"], *data["faqs"]]]
+        assert data["reviewed_by"] == revision.approved_by_credit.split("; ")
+        assert data["review_overdue_since"] is None
         assert all(review and review["overdue"] is False for review in part_reviews)
         # Their approvals were signed: the reviewers took editorial responsibility for them.
         assert all(review["editorial_responsibility_taken"] is True for review in part_reviews)
-        assert reviewed["last_reviewed"] == as_json(revision.approved_at)
-        assert reviewed["next_review_due"] == as_json(revision.next_review_due)
+        assert data["last_reviewed"] == as_json(revision.approved_at)
+        assert data["next_review_due"] == as_json(revision.next_review_due)
 
     def test_detail_shows_the_approved_text_not_a_pending_edit(
         self, client, contributor, cyanocobalamin
