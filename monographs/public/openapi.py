@@ -11,8 +11,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from monographs.markdown import render_markdown
 from monographs.models import SearchDocument
 from monographs.public import api
 from monographs.public.links import class_slug
@@ -265,7 +267,7 @@ def _parameters() -> list[dict]:
         {
             "name": "class",
             "in": "query",
-            "description": "A drug class's slug, as in the site's /classes/<slug>/ "
+            "description": "A drug class's slug, as in the site's `/classes/<slug>/` "
             "(e.g. `vitamins`). A class with no published monograph gives an empty list.",
             "schema": {"type": "string"},
             "example": "vitamins",
@@ -341,6 +343,8 @@ def openapi_document() -> dict:
                         {
                             "name": "slug",
                             "in": "path",
+                            "description": "The monograph's slug, as in its page's address "
+                            "`/drugs/<slug>/`; `slug` in the list.",
                             "required": True,
                             "schema": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
                             "example": "cyanocobalamin",
@@ -391,17 +395,14 @@ def _pretty(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
-def _example(method_path: str, *, status: int, payload: dict, shortened: str = "") -> dict:
+def _example(title: str, path: str, *, status: int, payload: dict, shortened: str = "") -> dict:
     return {
-        "request": f"curl -i '{settings.SITE_URL}{method_path}'",
+        "title": title,
+        "request": f"curl -i '{settings.SITE_URL}{path}'",
         "status": status,
         "response": _pretty(payload),
         "shortened": shortened,
     }
-
-
-def _error_example(path: str, error: api.ApiError) -> dict:
-    return _example(path, status=error.status, payload=error.payload())
 
 
 def _refusal(query: dict) -> api.ApiError:
@@ -413,39 +414,70 @@ def _refusal(query: dict) -> api.ApiError:
     raise ValueError(f"The list accepts {query}.")
 
 
+def _example_filter(name: str, drug_class: str) -> dict:
+    """A filter the first listed monograph passes: its class if it has one, else its letter."""
+    if class_slug(drug_class):
+        return {"class": class_slug(drug_class)}
+    initial = name[:1].upper()
+    return {"letter": initial if initial in api.LETTERS else api.OTHER_LETTER}
+
+
 def real_examples() -> list[dict]:
     """Requests and the API's real answers for what is published now (none: nothing is)."""
-    first = SearchDocument.objects.order_by("name", "drug_id").values_list("slug", "drug_class")
-    first = first.first()
+    first = (
+        SearchDocument.objects.order_by("name", "drug_id")
+        .values_list("slug", "name", "drug_class")
+        .first()
+    )
     drug = api.published_drug(first[0]) if first else None
     if drug is None:
         return []
+    slug, name, drug_class = first
     list_path = reverse("monographs:api_drugs")
-    query = {"class": class_slug(first[1])} if class_slug(first[1]) else {}
+    query = _example_filter(name, drug_class)
     listed = api.drug_list_payload(filters=api.DrugFilters.from_query(query), page_number=1)
     listed["results"] = listed["results"][:EXAMPLE_RESULTS]
     detail, _until, _since = api.drug_payload(drug)
     detail["sections"] = detail["sections"][:EXAMPLE_PARTS]
     detail["faqs"] = detail["faqs"][:EXAMPLE_PARTS]
     bad_date = "yesterday"
+    refused = _refusal({"updated_since": bad_date})
     return [
         _example(
-            f"{list_path}?{urlencode(query)}" if query else list_path,
+            f"The list, filtered by {next(iter(query))}",
+            f"{list_path}?{urlencode(query)}",
             status=200,
             payload=listed,
             shortened=f"the first {EXAMPLE_RESULTS} results",
         ),
         _example(
-            reverse("monographs:api_drug", args=[first[0]]),
+            "One monograph",
+            reverse("monographs:api_drug", args=[slug]),
             status=200,
             payload=detail,
             shortened="the first section and FAQ",
         ),
-        _error_example(
-            f"{list_path}?updated_since={bad_date}", _refusal({"updated_since": bad_date})
+        _example(
+            "A filter value it cannot read",
+            f"{list_path}?updated_since={bad_date}",
+            status=refused.status,
+            payload=refused.payload(),
         ),
-        _error_example(f"{list_path}no-such-drug/", api.ApiError(api.NO_SUCH_DRUG, status=404)),
+        _example(
+            "A slug no monograph is published at",
+            f"{list_path}no-such-drug/",
+            status=404,
+            payload=api.ApiError(api.NO_SUCH_DRUG, status=404).payload(),
+        ),
     ]
+
+
+def _inline_markdown(description: str):
+    """A one-paragraph OpenAPI description (CommonMark) as inline HTML, sanitized."""
+    html = render_markdown(description).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[len("<p>") : -len("</p>")]
+    return mark_safe(html)  # noqa: S308 — the site's sanitizing renderer wrote it
 
 
 def _operations(document: dict) -> list[dict]:
@@ -457,10 +489,16 @@ def _operations(document: dict) -> list[dict]:
                     "method": method.upper(),
                     "path": path,
                     "summary": operation["summary"],
-                    "description": operation.get("description", ""),
-                    "parameters": operation.get("parameters", []),
+                    "description": _inline_markdown(operation.get("description", "")),
+                    "parameters": [
+                        {
+                            **parameter,
+                            "description": _inline_markdown(parameter.get("description", "")),
+                        }
+                        for parameter in operation.get("parameters", [])
+                    ],
                     "responses": [
-                        {"status": status, "description": response["description"]}
+                        {"status": status, "description": _inline_markdown(response["description"])}
                         for status, response in operation["responses"].items()
                     ],
                 }
