@@ -90,15 +90,6 @@ def _refuse_if_rate_limited(request) -> None:
         )
 
 
-def without_html(value):
-    """A revision's content as the exporter writes it: no rendered HTML."""
-    if isinstance(value, dict):
-        return {key: without_html(item) for key, item in value.items() if key != "html"}
-    if isinstance(value, list):
-        return [without_html(item) for item in value]
-    return value
-
-
 def _absolute(path: str) -> str:
     """Links on the canonical SITE_URL (responses are cached whatever host was asked)."""
     return settings.SITE_URL + path

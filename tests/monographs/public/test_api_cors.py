@@ -19,6 +19,12 @@ class ApiCorsTests:
         assert "Access-Control-Allow-Credentials" not in response
         assert "origin" in response["Vary"].lower()
 
+    def test_head_is_allowed_too(self, client, published_drug):
+        """HEAD from another site gets the same CORS answer as GET."""
+        response = client.head("/api/drugs/", headers={"origin": ORIGIN})
+        assert response.status_code == 200
+        assert response[ALLOW_ORIGIN] == "*"
+
     def test_cached_response_gets_the_same_headers(self, client, published_drug):
         """A response served from the page cache is readable cross-origin too."""
         url = "/api/drugs/methylcobalamin/"

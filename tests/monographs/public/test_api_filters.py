@@ -183,6 +183,19 @@ class RateLimitTests:
         other = client.get(LIST_URL, {"letter": "C"}, REMOTE_ADDR="203.0.113.9")
         assert other.status_code == 200
 
+    def test_behind_trusted_proxies_each_client_has_its_own_count(
+        self, client, shelf, monkeypatch, settings
+    ):
+        """Behind a proxy the count is per client address (X-Forwarded-For), not per proxy."""
+        settings.MEDREF_TRUSTED_PROXY_COUNT = 1
+        monkeypatch.setattr("monographs.public.api.API_RATE", "1/m")
+        proxy = {"REMOTE_ADDR": "10.0.0.1"}
+        first = {"x-forwarded-for": "198.51.100.1"}
+        second = {"x-forwarded-for": "198.51.100.2"}
+        assert client.get(LIST_URL, {"letter": "A"}, headers=first, **proxy).status_code == 200
+        assert client.get(LIST_URL, {"letter": "C"}, headers=first, **proxy).status_code == 429
+        assert client.get(LIST_URL, {"letter": "C"}, headers=second, **proxy).status_code == 200
+
 
 @pytest.mark.django_db
 class FilteredListQueryCountTests:
