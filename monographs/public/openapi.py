@@ -521,6 +521,5 @@ def api_docs(request):
             "drugs_per_page": api.DRUGS_PER_PAGE,
             "rate": api.API_RATE.replace("/m", " a minute"),
             "openapi_url": reverse("monographs:api_openapi"),
-            "site_url": settings.SITE_URL,
         },
     )
