@@ -207,7 +207,9 @@ AXES_SENSITIVE_PARAMETERS = ["username"]
 # (Redis INCR; the local cache under its lock). Without Redis the count is per process:
 # with N workers a user gets up to N times the rate.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-# The public API's rate limit counts per client, behind TRUSTED_PROXY_COUNT proxies too.
+# The public API's responses not served from the page cache, per client address (behind
+# TRUSTED_PROXY_COUNT proxies too), in django-ratelimit's syntax: "120/m", "5000/h".
+MEDREF_API_RATE = os.environ.get("API_RATE_LIMIT", "120/m")
 RATELIMIT_IP_META_KEY = AXES_CLIENT_IP_CALLABLE
 
 # The public API (/api/) is readable from any origin, without credentials; nothing else is.

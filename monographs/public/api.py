@@ -6,6 +6,7 @@ cache cannot serve counts towards a client's rate limit. Nothing in a response l
 names the slug of, a monograph that is not published.
 """
 
+import re
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,9 +40,9 @@ from monographs.public.page_cache import cached_public_page, generation_cached, 
 from monographs.vocabulary import origin_label, section_title, source_links
 
 DRUGS_PER_PAGE = 50
-# Responses computed afresh (not served from the page cache), per client address.
-API_RATE = "120/m"
 API_RATE_GROUP = "public-api"
+_RATE = re.compile(r"(\d+)/(\d*)([smhd])")
+_RATE_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 LETTERS = tuple(string.ascii_uppercase)
 # The A-Z index's bucket for names that start with anything but a letter.
 OTHER_LETTER = "#"
@@ -81,11 +82,25 @@ def _error(error: ApiError) -> JsonResponse:
     return response
 
 
+def api_rate() -> str:
+    """How many responses not served from the page cache a client address may have."""
+    return settings.MEDREF_API_RATE
+
+
+def rate_in_words(rate: str) -> str:
+    """A django-ratelimit rate in words: "120/m" is "120 a minute", "10/5m" "10 every 5 minutes"."""
+    count, every, unit = _RATE.fullmatch(rate).groups()
+    if every and every != "1":
+        return f"{count} every {every} {_RATE_UNITS[unit]}s"
+    return f"{count} a{'n' if unit == 'h' else ''} {_RATE_UNITS[unit]}"
+
+
 def _refuse_if_rate_limited(request) -> None:
-    if is_ratelimited(request, group=API_RATE_GROUP, key="ip", rate=API_RATE, increment=True):
+    rate = api_rate()
+    if is_ratelimited(request, group=API_RATE_GROUP, key="ip", rate=rate, increment=True):
         raise ApiError(
-            f"Too many requests: at most {API_RATE.replace('/m', ' a minute')} that are not "
-            "served from the cache. Wait a minute, or revalidate with If-None-Match.",
+            f"Too many requests: at most {rate_in_words(rate)} that are not served from the "
+            "cache. Wait a minute, or revalidate with If-None-Match.",
             status=429,
         )
 

@@ -248,10 +248,12 @@ _CACHED_HEADERS = {
     "Cache-Control": {"schema": {"type": "string"}},
 }
 
-_RATE_LIMITED = _error_response(
-    f"More than {api.API_RATE.replace('/m', ' requests a minute')} from your address were not "
-    "served from the cache; `Retry-After` says when to try again."
-)
+
+def _rate_limited() -> dict:
+    return _error_response(
+        f"More than {api.rate_in_words(api.api_rate())} requests from your address were not "
+        "served from the cache; `Retry-After` says when to try again."
+    )
 
 
 def _parameters() -> list[dict]:
@@ -306,7 +308,7 @@ def openapi_document() -> dict:
                 "them; nothing links to an unpublished page. Any origin may read it "
                 "(CORS, without credentials). Responses carry ETag and Last-Modified: "
                 "revalidate with If-None-Match for a cheap 304. Responses the cache does not "
-                f"hold count towards a limit of {api.API_RATE.replace('/m', ' a minute')} "
+                f"hold count towards a limit of {api.rate_in_words(api.api_rate())} "
                 "per address (429 past it)."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
@@ -329,7 +331,7 @@ def openapi_document() -> dict:
                         "304": {"description": "Not modified since your copy (ETag)."},
                         "400": _error_response("A filter's value cannot be read."),
                         "404": _error_response("The page does not exist."),
-                        "429": _RATE_LIMITED,
+                        "429": _rate_limited(),
                     },
                 }
             },
@@ -363,7 +365,7 @@ def openapi_document() -> dict:
                         },
                         "304": {"description": "Not modified since your copy (ETag)."},
                         "404": _error_response("No monograph is published at this slug."),
-                        "429": _RATE_LIMITED,
+                        "429": _rate_limited(),
                     },
                 }
             },
@@ -519,7 +521,7 @@ def api_docs(request):
             "operations": _operations(document),
             "examples": real_examples(),
             "drugs_per_page": api.DRUGS_PER_PAGE,
-            "rate": api.API_RATE.replace("/m", " a minute"),
+            "rate": api.rate_in_words(api.api_rate()),
             "openapi_url": reverse("monographs:api_openapi"),
         },
     )

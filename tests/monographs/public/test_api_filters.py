@@ -162,10 +162,10 @@ class CombinedFiltersAndPagesTests:
 @pytest.mark.django_db
 class RateLimitTests:
     def test_uncached_responses_past_the_limit_are_429_with_retry_after(
-        self, client, shelf, monkeypatch
+        self, client, shelf, settings
     ):
         """Past the limit an address gets 429 and Retry-After; cached answers still come."""
-        monkeypatch.setattr("monographs.public.api.API_RATE", "2/m")
+        settings.MEDREF_API_RATE = "2/m"
         assert client.get(LIST_URL, {"letter": "A"}).status_code == 200
         assert client.get(LIST_URL, {"letter": "C"}).status_code == 200
         refused = client.get(LIST_URL, {"letter": "Z"})
@@ -175,20 +175,29 @@ class RateLimitTests:
         assert client.get("/api/drugs/amlodipine/").status_code == 429
         assert names(client.get(LIST_URL, {"letter": "A"})) == ["Amlodipine"]
 
-    def test_each_address_has_its_own_count(self, client, shelf, monkeypatch):
+    def test_the_limit_is_configured_and_documented_as_set(self, client, shelf, settings):
+        """API_RATE_LIMIT (MEDREF_API_RATE) sets the limit the page and the description state."""
+        settings.MEDREF_API_RATE = "5000/h"
+        assert "5000 an hour" in client.get("/api/").content.decode()
+        description = client.get("/api/openapi.json").json()["info"]["description"]
+        assert "5000 an hour" in description
+        settings.MEDREF_API_RATE = "1/5m"
+        client.get(LIST_URL, {"letter": "A"})
+        refused = client.get(LIST_URL, {"letter": "C"})
+        assert "at most 1 every 5 minutes" in refused.json()["detail"]
+
+    def test_each_address_has_its_own_count(self, client, shelf, settings):
         """Another client address is not refused for the first one's requests."""
-        monkeypatch.setattr("monographs.public.api.API_RATE", "1/m")
+        settings.MEDREF_API_RATE = "1/m"
         assert client.get(LIST_URL, {"letter": "A"}).status_code == 200
         assert client.get(LIST_URL, {"letter": "C"}).status_code == 429
         other = client.get(LIST_URL, {"letter": "C"}, REMOTE_ADDR="203.0.113.9")
         assert other.status_code == 200
 
-    def test_behind_trusted_proxies_each_client_has_its_own_count(
-        self, client, shelf, monkeypatch, settings
-    ):
+    def test_behind_trusted_proxies_each_client_has_its_own_count(self, client, shelf, settings):
         """Behind a proxy the count is per client address (X-Forwarded-For), not per proxy."""
         settings.MEDREF_TRUSTED_PROXY_COUNT = 1
-        monkeypatch.setattr("monographs.public.api.API_RATE", "1/m")
+        settings.MEDREF_API_RATE = "1/m"
         proxy = {"REMOTE_ADDR": "10.0.0.1"}
         first = {"x-forwarded-for": "198.51.100.1"}
         second = {"x-forwarded-for": "198.51.100.2"}

@@ -135,9 +135,9 @@ class ListResponsesKeepToTheDescriptionTests:
         assert response.status_code == status
         assert_documented(document, LIST_PATH, response)
 
-    def test_rate_limited_answer(self, client, document, site, monkeypatch):
+    def test_rate_limited_answer(self, client, document, site, settings):
         """The 429 past the rate limit is as described."""
-        monkeypatch.setattr("monographs.public.api.API_RATE", "1/m")
+        settings.MEDREF_API_RATE = "1/m"
         client.get(LIST_PATH, {"page": "1"})
         response = client.get(LIST_PATH, {"page": "2"})
         assert response.status_code == 429
