@@ -1,6 +1,7 @@
 """MedRef settings, read from the environment (see README "Configuration")."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -210,6 +211,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # The public API's responses not served from the page cache, per client address (behind
 # TRUSTED_PROXY_COUNT proxies too), in django-ratelimit's syntax: "120/m", "5000/h".
 MEDREF_API_RATE = os.environ.get("API_RATE_LIMIT", "120/m")
+if not re.fullmatch(r"[1-9]\d*/([1-9]\d*)?[smhd]", MEDREF_API_RATE):
+    raise ImproperlyConfigured('API_RATE_LIMIT must be a count per period, e.g. "120/m".')
 RATELIMIT_IP_META_KEY = AXES_CLIENT_IP_CALLABLE
 
 # The public API (/api/) is readable from any origin, without credentials; nothing else is.
