@@ -1,6 +1,7 @@
 """MedRef settings, read from the environment (see README "Configuration")."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_ratelimit",
+    "corsheaders",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     # Outside the page cache, so cached pages are compressed too and their validators still
     # answer 304 (it weakens the ETag); BREACH: README, "Compression".
     "django.middleware.gzip.GZipMiddleware",
+    # Outside the page cache, so cached API responses get CORS headers too (and store none).
+    "corsheaders.middleware.CorsMiddleware",
     # Public pages from the cache: a hit skips everything below (monographs/caching.py).
     "monographs.public.page_cache.PageCacheMiddleware",
     "reviews.sessions.SessionMiddleware",  # Django's, renewing only sessions a request read
@@ -207,6 +211,21 @@ AXES_SENSITIVE_PARAMETERS = ["username"]
 # (Redis INCR; the local cache under its lock). Without Redis the count is per process:
 # with N workers a user gets up to N times the rate.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# The public API's responses not served from the page cache, per client address (behind
+# TRUSTED_PROXY_COUNT proxies too), in django-ratelimit's syntax: "120/m", "5000/h".
+MEDREF_API_RATE = os.environ.get("API_RATE_LIMIT", "120/m")
+if not re.fullmatch(r"[1-9]\d*/([1-9]\d*)?[smhd]", MEDREF_API_RATE):
+    raise ImproperlyConfigured('API_RATE_LIMIT must be a count per period, e.g. "120/m".')
+RATELIMIT_IP_META_KEY = AXES_CLIENT_IP_CALLABLE
+
+# The public API (/api/) is readable from any origin, without credentials; nothing else is.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Authenticator apps list accounts under this name (otpauth URIs, reviews/two_factor.py).
 OTP_TOTP_ISSUER = "MedRef"

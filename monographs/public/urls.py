@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monographs.public import api, changes, directory, monograph, search
+from monographs.public import api, changes, directory, monograph, openapi, search
 from monographs.public.feeds import ReviewedFeed, drug_changes_feed
 from monographs.public.page_cache import cached_public_page
 
@@ -21,6 +21,8 @@ urlpatterns = [
         cached_public_page(ReviewedFeed(), params=()),
         name="feed_reviewed",
     ),
+    path("api/", openapi.api_docs, name="api_docs"),
+    path("api/openapi.json", openapi.openapi_json, name="api_openapi"),
     path("api/drugs/", api.drug_list, name="api_drugs"),
     path("api/drugs/<slug:slug>/", api.drug_detail, name="api_drug"),
 ]
