@@ -243,7 +243,7 @@ class CombinationComponentTests:
         assert drug_path(draft) not in html
 
     def test_api_lists_only_published_components(self, client, contributor, reviewer):
-        """The API's components are slugs a client can follow to a published entry."""
+        """The API links a component only when it is published; an unpublished one is a name."""
         methyl = published("Methylcobalamin", contributor=contributor, reviewer=reviewer)
         draft = monograph(name="Piracetam")
         combo = monograph(name="Methylcobalamin + Piracetam")
@@ -251,7 +251,11 @@ class CombinationComponentTests:
         publish(combo, contributor=contributor, reviewer=reviewer)
 
         data = client.get(reverse("monographs:api_drug", args=[combo.slug])).json()
-        assert data["components"] == [methyl.slug]
+        assert [(item["name"], item["slug"]) for item in data["components"]] == [
+            ("Methylcobalamin", methyl.slug),
+            ("Piracetam", None),
+        ]
+        assert f"/{draft.slug}/" not in str(data)
         for block in JSONLD.findall(page_text(client.get(drug_path(combo)))):
             assert drug_path(draft) not in block
 
