@@ -83,8 +83,10 @@ WORD_RULES = [
 # numbered vitamins ("take 2" and "a 5 mg dose" stay apart).
 _VITAMIN_NUMBER = re.compile(r"\b([bdk])[\s-]+(\d{1,2})\b")
 VITAMIN_NUMBERS = {"b": range(1, 13), "d": range(2, 4), "k": range(1, 3)}
-# "H-2", "B-12" → "h2", "b12": one or two letters and a number ("type-2" stays two words).
+# "H-2", "B-12" → "h2", "b12": one or two letters and a number. A longer word and a number
+# are two words ("type-2" → "type 2"; PostgreSQL would read "-2" as a negative number).
 _SHORT_HYPHEN = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,2})-(\d+)\b")
+_WORD_HYPHEN_NUMBER = re.compile(r"(?<=[^\W\d_]{3})-(?=\d)")
 
 
 def _vitamin_number(match: re.Match) -> str:
@@ -122,4 +124,5 @@ def search_terms(text: str | None) -> str:
     text = PRIVATE_USE.sub(" ", (text or "").lower())
     text = _VITAMIN_NUMBER.sub(_vitamin_number, text)
     text = _SHORT_HYPHEN.sub(r"\1\2", text)
+    text = _WORD_HYPHEN_NUMBER.sub(" ", text)
     return WORD.sub(lambda match: search_term(match.group()), text)
