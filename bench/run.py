@@ -40,12 +40,13 @@ RESULTS = Path(os.environ.get("MEDREF_BENCH_RESULTS", BENCH / "results"))
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 SEEDS = Path(os.environ.get("MEDREF_SEEDS", ROOT.parent / "shared" / "seeds"))
-PUBLIC_TARGETS = ["floor", "monograph", "az", "search", "home", "changes", "api"]
+PUBLIC_TARGETS = ["floor", "monograph", "az", "search", "suggest", "home", "changes", "api"]
 LABELS = {
     "floor": "floor (same page, no DB, no template)",
     "monograph": "monograph page (random; cached: 20 hot)",
     "az": "A-Z index (one letter)",
     "search": "search (mixed queries)",
+    "suggest": "search suggestions (JSON, typed prefixes)",
     "home": "home page",
     "changes": "change log (random; cached: 20 hot)",
     "api": "JSON API detail (random; cached: 20 hot)",
@@ -88,6 +89,7 @@ class Settings:
     import_files: int
     rebuild: bool
     redis_url: str
+    only_search: bool = False
 
 
 @dataclass
@@ -419,6 +421,11 @@ def percentile(values: list[float], percent: float) -> float:
     return ordered[index]
 
 
+def public_targets(settings: Settings) -> list[str]:
+    """Every public target, or with --only search the floor, search and suggestions alone."""
+    return ["floor", "search", "suggest"] if settings.only_search else PUBLIC_TARGETS
+
+
 def load_public_pages(server, prepared: Path, settings, wrk_path, mode: str, db: str) -> list:
     """Interleave the public targets for several rounds; one Figure per target.
 
@@ -426,21 +433,22 @@ def load_public_pages(server, prepared: Path, settings, wrk_path, mode: str, db:
     of drugs; with the page cache on, from a hot set of 20 (what the cache is for), every page
     of which is requested by every worker first.
     """
+    targets = public_targets(settings)
     files = {}
-    for target in PUBLIC_TARGETS:
+    for target in targets:
         hot = prepared / f"{target}-hot.txt"
         files[target] = hot if mode != "uncached" and hot.exists() else prepared / f"{target}.txt"
         paths = files[target].read_text().split()
-        if mode == "uncached" or target == "search":  # search pages are not cached
+        if mode == "uncached" or target == "search":  # search pages are not cached whole
             server.timed_gets(paths[: 4 * settings.workers])
         else:
             server.timed_gets(paths * 3 * settings.workers)
         # A discarded burst: the pool's connections open and statements get prepared now,
         # not in the first measured round.
         wrk(server, files[target], settings, wrk_path, duration=min(2, settings.duration))
-    runs = {target: [] for target in PUBLIC_TARGETS}
+    runs = {target: [] for target in targets}
     for round_number in range(1, settings.rounds + 1):
-        for target in PUBLIC_TARGETS:
+        for target in targets:
             result = wrk(server, files[target], settings, wrk_path)
             runs[target].append(result)
             log(
@@ -449,7 +457,7 @@ def load_public_pages(server, prepared: Path, settings, wrk_path, mode: str, db:
                 + (f", {result['bad']} non-2xx" if result["bad"] else "")
             )
     figures = []
-    for target in PUBLIC_TARGETS:
+    for target in targets:
         summary = summarize(runs[target])
         # Each round's target against the same round's floor: the machine's drift between
         # rounds (the floor alone moves by a third on a shared VM) cancels out.
@@ -485,20 +493,28 @@ def editor_pages(server, info: dict, counts: dict, settings, db: str) -> list:
 
 
 def search_sets(server, info: dict, db: str) -> list:
+    """Each query set twice, before anything searched them: first answered by the database
+    (p50/p95/max), then from the results cached for this publication (cached_p50/p95)."""
     from urllib.parse import quote_plus
 
     figures = []
+    server.timed_gets(["/search/?q=bench+warm+up"] * 3)  # the workers' first requests
     for name, queries in info["search_sets"].items():
         paths = [f"/search/?q={quote_plus(query)}" for query in queries]
-        server.timed_gets(paths[:3])  # warm
-        times = server.timed_gets(paths * 2)
+        times = server.timed_gets(paths)
+        cached = server.timed_gets(paths)
         values = {
             "p50_ms": statistics.median(times),
             "p95_ms": percentile(times, 95),
             "max_ms": max(times),
+            "cached_p50_ms": statistics.median(cached),
+            "cached_p95_ms": percentile(cached, 95),
             "queries": len(queries),
         }
-        log(f"{db} search {name}: p95 {values['p95_ms']:.1f} ms")
+        log(
+            f"{db} search {name}: p95 {values['p95_ms']:.1f} ms, "
+            f"cached {values['cached_p95_ms']:.1f} ms"
+        )
         figures.append(Figure(f"searchset_{name}", db, values))
     return figures
 
@@ -562,9 +578,15 @@ def bench_database(db: str, url: str, settings: Settings, secret_key: str, wrk_p
 
     log(f"{db}: serving with the page cache off")
     with Server(uncached_env, settings, RESULTS / f"gunicorn-{db}.log") as server:
-        public = load_public_pages(server, prepared, settings, wrk_path, "uncached", db)
+        # Before the load, which would leave every query of the sets answered already.
         figures += search_sets(server, info, db)
-        figures += editor_pages(server, info, counts, settings, db)
+        public = load_public_pages(server, prepared, settings, wrk_path, "uncached", db)
+        if not settings.only_search:
+            figures += editor_pages(server, info, counts, settings, db)
+    if settings.only_search:
+        for figure in public:
+            figure.values["queries"] = counts[figure.name.rsplit("_", 1)[0]]["queries"]
+        return figures + public
     log(f"{db}: serving with the page cache on (local memory, per worker)")
     with Server(env, settings, RESULTS / f"gunicorn-{db}.log") as server:
         public += load_public_pages(server, prepared, settings, wrk_path, "cached", db)
@@ -622,8 +644,9 @@ def table(figures: list[Figure]) -> str:
             values = figure.values
             label = figure.name.removeprefix("searchset_").replace("_", " ")
             lines.append(
-                f"| search: {label} ({values['queries']} queries) | "
-                f"{figure.db} | {values['p50_ms']:.1f} | {values['p95_ms']:.1f} | "
+                f"| search: {label} ({values['queries']} queries), first / cached | "
+                f"{figure.db} | {values['p50_ms']:.1f} / {values['cached_p50_ms']:.1f} | "
+                f"{values['p95_ms']:.1f} / {values['cached_p95_ms']:.1f} | "
                 f"{values['max_ms']:.1f} | |"
             )
     lines.append("")
@@ -660,6 +683,11 @@ def parse_args() -> tuple[Settings, argparse.Namespace]:
     )
     parser.add_argument("--rebuild", action="store_true", help="regenerate the datasets")
     parser.add_argument(
+        "--only",
+        choices=["search"],
+        help="search: only the floor and search, uncached, and the search query sets",
+    )
+    parser.add_argument(
         "--redis",
         default="auto",
         help="also measure the page cache in Redis at this URL ('' to skip; default: "
@@ -680,6 +708,7 @@ def parse_args() -> tuple[Settings, argparse.Namespace]:
         import_files=20 if quick else 200,
         rebuild=args.rebuild,
         redis_url=args.redis if args.redis != "auto" else redis_if_running(),
+        only_search=args.only == "search",
     )
     return settings, args
 

@@ -129,6 +129,15 @@ def prepare(out: str, seed: str = "1", sample: str = "3000") -> None:
         f"/search/?q={quote_plus(query)}" for queries in search_sets.values() for query in queries
     ]
     rng.shuffle(search_paths)
+    # What a reader has typed so far: two to six letters of names and brand names.
+    typed = [*names, *search_sets["rare_words"]]
+    suggest_paths = sorted(
+        {
+            f"/search/suggest/?q={quote_plus(text[:length])}"
+            for text in typed
+            for length in range(2, 7)
+        }
+    )
 
     large = Drug.objects.get(name=LARGE_MONOGRAPH_NAME)
     review = large.reviews.in_review().get()
@@ -146,6 +155,7 @@ def prepare(out: str, seed: str = "1", sample: str = "3000") -> None:
     _write(out_dir / "az.txt", [f"/drugs/?letter={letter}" for letter in string.ascii_lowercase])
     _write(out_dir / "home.txt", ["/"])
     _write(out_dir / "search.txt", search_paths)
+    _write(out_dir / "suggest.txt", suggest_paths)
     _write(out_dir / "floor.txt", [f"/_floor/drugs/{floor_slug}/"])
     info = {
         "published": len(rows),
@@ -173,7 +183,7 @@ def query_counts(info_path: str) -> None:
     info = json.loads(Path(info_path).read_text(encoding="utf-8"))
     out_dir = Path(info_path).parent
     targets = {}
-    for name in ("monograph", "az", "search", "home", "changes", "api", "floor"):
+    for name in ("monograph", "az", "search", "suggest", "home", "changes", "api", "floor"):
         targets[name] = (out_dir / f"{name}.txt").read_text(encoding="utf-8").split()[0], None
     for name, page in info["admin"].items():
         targets[name] = page["path"], page["cookie"]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("classes/<slug:slug>/", directory.class_detail, name="class_detail"),
     path("about/editorial-policy/", directory.editorial_policy, name="editorial_policy"),
     path("search/", search.search, name="search"),
+    path("search/suggest/", search.search_suggest, name="search_suggest"),
     path(
         "feeds/reviewed.atom",
         cached_public_page(ReviewedFeed(), params=()),

@@ -12,17 +12,16 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from monographs.search.query import ParsedQuery
 
 FUZZY_LIMIT = 50
 
-# Highlight markers: private-use characters, removed from indexed text and from queries, so
-# that after escaping a snippet they can only stand for the highlights search put there.
-MARK_START = "\ue000"
-MARK_STOP = "\ue001"
+# Starts a section title's line in a search document's stored text (a private-use character,
+# removed from the text around it): titles are searched, but a snippet is a sentence of the
+# text, never a title.
+HEADING = "\ue002"
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,6 @@ class SearchHit:
     @property
     def url(self) -> str:
         return reverse("monographs:drug_detail", kwargs={"slug": self.slug})
-
-
-def highlight(text: str) -> SafeString:
-    """Escape a snippet from the database and turn its markers into <mark> elements."""
-    escaped = escape(text or "")
-    return mark_safe(  # noqa: S308 — escaped above; only our own markers become tags
-        escaped.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
-    )
-
-
-def lead(text: str, words: int = 30) -> SafeString:
-    """The opening words of a text, escaped, for results without a highlighted passage."""
-    parts = (text or "").split()[: words + 1]
-    return highlight(" ".join(parts[:words]) + (" …" if len(parts) > words else ""))
 
 
 @runtime_checkable
@@ -73,8 +58,8 @@ class SearchBackend(Protocol):
         """Up to `FUZZY_LIMIT` drugs whose names look like the query's words, closest first."""
         ...
 
-    def document_written(self, drug_id: int) -> None:
-        """Bring the backend's index up to date with one search document just written."""
+    def document_written(self, document) -> None:
+        """Bring the backend's index up to date with one `SearchDocument` just written."""
         ...
 
     def documents_rebuilt(self) -> None:

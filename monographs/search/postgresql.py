@@ -1,45 +1,49 @@
-"""Search on PostgreSQL: stored, GIN-indexed tsvectors ranked with `ts_rank`, pg_trgm on names."""
+"""Search on PostgreSQL: stored, GIN-indexed tsvectors ranked with `ts_rank`, pg_trgm on names.
+
+The vectors are computed from the text in search's spelling (`monographs.search.spelling`),
+which Python works out when a document is written; the text columns keep what readers see.
+"""
 
 from functools import reduce
 
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
     SearchVectorExact,
     SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connections
-from django.db.models import Case, F, Func, TextField, Value, When
-from django.db.models.functions import Coalesce, Concat, Greatest, Left, NullIf, StrIndex, Substr
+from django.db.models import Case, F, Func, Value, When
+from django.db.models.functions import Left
 
 from monographs.models import SearchDocument
-from monographs.search.backend import (
-    FUZZY_LIMIT,
-    MARK_START,
-    MARK_STOP,
-    SearchHit,
-    highlight,
-    lead,
-)
+from monographs.search.backend import FUZZY_LIMIT, SearchHit
 from monographs.search.query import Clause, ParsedQuery
+from monographs.search.snippets import lead, snippet
+from monographs.search.spelling import search_terms
 
 CONFIG = "english"
+VECTOR_BATCH = 200
 
 
-def postgres_vectors() -> dict:
-    """Expressions computing the stored tsvectors from a search document's text columns."""
-    names = SearchVector("name", weight="A", config=CONFIG) + SearchVector(
-        "aliases", weight="B", config=CONFIG
-    )
-    everything = (
-        names
-        + SearchVector("body", weight="C", config=CONFIG)
-        + SearchVector("faqs", weight="D", config=CONFIG)
-    )
-    return {"names_vector": names, "search_vector": everything}
+# Name (A) and other names and class (B); then sections (C) and FAQs (D). CONFIG's language.
+WRITE_VECTORS = """
+    UPDATE monographs_searchdocument SET
+    names_vector = setweight(to_tsvector('english', %s), 'A')
+        || setweight(to_tsvector('english', %s), 'B'),
+    search_vector = setweight(to_tsvector('english', %s), 'A')
+        || setweight(to_tsvector('english', %s), 'B')
+        || setweight(to_tsvector('english', %s), 'C')
+        || setweight(to_tsvector('english', %s), 'D')
+    WHERE drug_id = %s
+"""
+
+
+def vector_params(drug_id: int, name: str, aliases: str, body: str, faqs: str) -> list:
+    """The parameters of `WRITE_VECTORS` for one document: its text in search's spelling."""
+    name, aliases = search_terms(name), search_terms(aliases)
+    return [name, aliases, name, aliases, search_terms(body), search_terms(faqs), drug_id]
 
 
 class _TsFilter(Func):
@@ -49,11 +53,6 @@ class _TsFilter(Func):
     output_field = SearchVectorField()
 
 
-def stem_prefix(word: str) -> str:
-    """A prefix most inflections of the word share ("deficiency" → "deficie")."""
-    return word[: max(4, len(word) - 3)]
-
-
 class PostgresSearch:
     """Stored, GIN-indexed tsvectors per published drug; pg_trgm on names for misspellings.
 
@@ -61,31 +60,32 @@ class PostgresSearch:
     D (FAQs).
     """
 
-    # ts_headline parses all the text it is given: hand it a window around the first match.
-    headline_window = 600
-    headline_options = {
-        "start_sel": MARK_START,
-        "stop_sel": MARK_STOP,
-        "max_words": 30,
-        "min_words": 12,
-        "max_fragments": 2,
-        "fragment_delimiter": " … ",
-    }
-
     def __init__(self, using: str) -> None:
         self.using = using
 
     def _documents(self):
         return SearchDocument.objects.using(self.using)
 
-    def document_written(self, drug_id: int) -> None:
+    def document_written(self, document) -> None:
         """Compute the row's vectors from its text (the GIN indexes follow by themselves)."""
-        self._documents().filter(drug_id=drug_id).update(**postgres_vectors())
+        params = vector_params(
+            document.drug_id, document.name, document.aliases, document.body, document.faqs
+        )
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(WRITE_VECTORS, params)
 
     def documents_rebuilt(self) -> None:
-        self._documents().update(**postgres_vectors())
-        # Fresh statistics, so the planner knows the table is big enough for its indexes.
+        texts = self._documents().values_list("drug_id", "name", "aliases", "body", "faqs")
+        batch = []
         with connections[self.using].cursor() as cursor:
+            for row in texts.order_by("drug_id").iterator(chunk_size=VECTOR_BATCH):
+                batch.append(vector_params(*row))
+                if len(batch) == VECTOR_BATCH:
+                    cursor.executemany(WRITE_VECTORS, batch)
+                    batch.clear()
+            if batch:
+                cursor.executemany(WRITE_VECTORS, batch)
+            # Fresh statistics, so the planner knows the table is big enough for its indexes.
             cursor.execute("ANALYZE monographs_searchdocument")
 
     @staticmethod
@@ -134,30 +134,15 @@ class PostgresSearch:
             When(in_names, then=SearchRank(F("names_vector"), tsquery, normalization=Value(2))),
             default=SearchRank(F("search_vector"), tsquery),
         )
-        text = Concat("body", Value(" "), "faqs", output_field=TextField())
-        prefix = stem_prefix(query.words[0])
-        # lower() of the whole text would cost more than the headline: try both cases instead.
-        first_match = Coalesce(
-            NullIf(StrIndex(text, Value(prefix)), 0),
-            NullIf(StrIndex(text, Value(prefix.capitalize())), 0),
-            1,
-        )
-        window = Substr(text, Greatest(first_match - 200, Value(1)), self.headline_window)
-        # Highlight any of the words (a passage rarely holds them all, which an AND would need).
-        any_word = reduce(
-            lambda left, right: left | right,
-            (SearchQuery(word, search_type="plain", config=CONFIG) for word in query.words),
-        )
-        headline = SearchHeadline(window, any_word, config=CONFIG, **self.headline_options)
         rows = (
             candidates.annotate(tier=tier, rank=rank)
             .order_by("tier", "-rank", "name")
-            .annotate(headline=headline)
-            .values_list("slug", "name", "drug_class", "reviewed_at", "headline")
+            .values_list("slug", "name", "drug_class", "reviewed_at", "body", "faqs")
         )[offset : offset + limit]
+        words = query.words
         return [
-            SearchHit(slug, name, drug_class, reviewed_at, highlight(snippet))
-            for slug, name, drug_class, reviewed_at, snippet in rows
+            SearchHit(slug, name, drug_class, reviewed_at, snippet((body, faqs), words))
+            for slug, name, drug_class, reviewed_at, body, faqs in rows
         ]
 
     def similar_names(self, query: ParsedQuery) -> list[SearchHit]:
@@ -165,7 +150,7 @@ class PostgresSearch:
         rows = (
             self._documents()
             .filter(name__trigram_word_similar=text)
-            .annotate(similarity=TrigramWordSimilarity(text, "name"), opening=Left("body", 400))
+            .annotate(similarity=TrigramWordSimilarity(text, "name"), opening=Left("body", 600))
             .order_by("-similarity", "name")
             .values_list("slug", "name", "drug_class", "reviewed_at", "opening")
         )[:FUZZY_LIMIT]

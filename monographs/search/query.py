@@ -1,12 +1,15 @@
 """Reading a reader's query: bounded, normalized, and parsed by a linear scan of our own.
 
 User input is cut to `MAX_QUERY_CHARS` before anything else looks at it; the parsed query never
-reaches a database parser as syntax, so quotes and operators cannot make a query fail.
+reaches a database parser as syntax, so quotes and operators cannot make a query fail. Its
+words are in the spelling the index uses (`monographs.search.spelling`), so "anaemia" and
+"anemia" are one query.
 """
 
-import re
 import unicodedata
 from dataclasses import dataclass
+
+from monographs.search.spelling import WORD, search_terms
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -22,15 +25,14 @@ _STOP_WORDS_TEXT = """
     such no nor not only own same so than too very s t can will just don should now"""
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
-WORD = re.compile(r"[^\W_]+")  # letters and digits, as both databases tokenize
-
 
 @dataclass(frozen=True)
 class Clause:
     """One word or quoted phrase of a query; `excluded` when the user wrote -word.
 
-    A phrase keeps its stop words (they are in the text it must match) and its text as typed,
-    for PostgreSQL's phrase parser (which reads "check-ups" the way it indexed it).
+    A phrase keeps its stop words (they are in the text it must match) and its text (in the
+    index's spelling) for PostgreSQL's phrase parser, which reads "check-ups" the way it
+    indexed it.
     """
 
     words: tuple[str, ...]
@@ -50,6 +52,11 @@ class ParsedQuery:
     @property
     def is_empty(self) -> bool:
         return not self.groups
+
+    @property
+    def key(self) -> str:
+        """What the query asks, whatever its spelling: one key for "Anaemia" and "anemia"."""
+        return repr(self.groups)
 
     @property
     def words(self) -> list[str]:
@@ -92,7 +99,7 @@ def parse_query(raw: str) -> ParsedQuery:
         budget -= len(kept)
         groups[-1].append(Clause(tuple(kept), excluded, phrase if len(kept) > 1 else ""))
 
-    parts = text.split('"')
+    parts = search_terms(text).split('"')
     for index, part in enumerate(parts):
         if index % 2 == 1 and index < len(parts) - 1:  # inside a closed pair of quotes
             excluded = parts[index - 1].endswith("-")

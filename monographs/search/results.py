@@ -1,10 +1,20 @@
-"""A reader's search: the parsed query and its hits, fetched from the backend a page at a time."""
+"""A reader's search: the parsed query and its hits, fetched from the backend a page at a time.
 
+What a query finds changes only when something is published or unpublished, so its count and
+each page of its hits are kept per publication generation (`generation_cached`, the page
+cache's) under the query's normalized key: "Anaemia" and "anemia" share them, and a publish
+retires them all at once.
+"""
+
+import hashlib
 from dataclasses import dataclass, field
 
+from monographs.public.page_cache import generation_cached
 from monographs.search.backend import SearchHit
 from monographs.search.query import ParsedQuery, parse_query
 from monographs.search.routing import reading_backend
+
+RESULTS_KEY_PREFIX = "medref:search:"
 
 MAX_RESULTS = 500
 MIN_FUZZY_CHARS = 4
@@ -26,15 +36,28 @@ class SearchResults:
     _count: int | None = None
     _similar: list[SearchHit] = field(default_factory=list)
 
+    def _cache_key(self, *parts) -> str:
+        text = ":".join(map(str, (self.query.key, *parts)))
+        return RESULTS_KEY_PREFIX + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+    def _found(self) -> tuple[int, list[SearchHit]]:
+        """How many drugs match (up to one past the cap), or the similar names if none."""
+        search = reading_backend()
+        found = search.count(self.query, limit=MAX_RESULTS)
+        if found == 0 and len("".join(self.query.words)) >= MIN_FUZZY_CHARS:
+            return 0, search.similar_names(self.query)
+        return found, []
+
     def count(self) -> int:
         if self._count is None:
-            search = reading_backend()
-            found = 0 if self.query.is_empty else search.count(self.query, limit=MAX_RESULTS)
+            if self.query.is_empty:
+                found, self._similar = 0, []
+            else:
+                found, self._similar = generation_cached(self._cache_key("count"), self._found)
             self.is_capped = found > MAX_RESULTS
             self._count = min(found, MAX_RESULTS)
-            if found == 0 and len("".join(self.query.words)) >= MIN_FUZZY_CHARS:
-                self._similar = search.similar_names(self.query)
-                self.is_fuzzy = bool(self._similar)
+            if self._similar:
+                self.is_fuzzy = True
                 self._count = len(self._similar)
         return self._count
 
@@ -50,7 +73,10 @@ class SearchResults:
         if self.is_fuzzy:
             return self._similar[start:stop]
         cap = MAX_RESULTS if self.is_capped else None
-        return reading_backend().page(self.query, offset=start, limit=stop - start, cap=cap)
+        return generation_cached(
+            self._cache_key("page", start, stop),
+            lambda: reading_backend().page(self.query, offset=start, limit=stop - start, cap=cap),
+        )
 
 
 def search_drugs(raw_query: str) -> SearchResults:

@@ -1,18 +1,32 @@
-"""Search on SQLite: FTS5 ranked with `bm25`, and an FTS5 trigram table over names."""
+"""Search on SQLite: FTS5 ranked with `bm25`, and an FTS5 trigram table over names.
+
+The FTS5 table indexes the search documents in search's spelling: its content is the view
+`monographs_search_terms`, which passes each text column through `medref_search_terms()`, the
+SQL name of `monographs.search.spelling.search_terms`, registered on every SQLite connection
+(`register_search_functions`). Changing a spelling rule therefore needs `manage.py
+rebuild_search_index`: the index must be re-read with the new rule before a row is deleted
+with it.
+"""
 
 from datetime import datetime
 
 from django.db import connections
 
-from monographs.search.backend import (
-    FUZZY_LIMIT,
-    MARK_START,
-    MARK_STOP,
-    SearchHit,
-    highlight,
-    lead,
-)
-from monographs.search.query import WORD, Clause, ParsedQuery
+from monographs.search.backend import FUZZY_LIMIT, SearchHit
+from monographs.search.query import Clause, ParsedQuery
+from monographs.search.snippets import lead, snippet
+from monographs.search.spelling import WORD, search_terms
+
+SEARCH_TERMS_FUNCTION = "medref_search_terms"
+
+
+def register_search_functions(sender, connection, **kwargs) -> None:
+    """Give a new SQLite connection the spelling function its search index is written with."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SEARCH_TERMS_FUNCTION, 1, search_terms, deterministic=True
+        )
+
 
 FUZZY_SIMILARITY = 0.6  # pg_trgm.word_similarity_threshold's default
 
@@ -35,8 +49,9 @@ def word_similarity(query: str, name: str) -> float:
 class SQLiteSearch:
     """FTS5 over the text columns, and an FTS5 trigram table over names for misspellings.
 
-    Both are external-content tables over `monographs_searchdocument`; triggers on that table
-    (migration 0004) keep them in step with every insert, update and delete.
+    Both are external-content tables over `monographs_searchdocument` (the words one through
+    the view `monographs_search_terms`); triggers on that table (migrations 0004 and 0015) keep
+    them in step with every insert, update and delete.
     """
 
     tables = ("monographs_search_fts", "monographs_search_names")
@@ -56,7 +71,7 @@ class SQLiteSearch:
         connection = connections[self.using]
         return connection.ops.convert_datetimefield_value(value, None, connection)
 
-    def document_written(self, drug_id: int) -> None:
+    def document_written(self, document) -> None:
         """Nothing to do: the triggers have indexed the row."""
 
     def documents_rebuilt(self) -> None:
@@ -89,60 +104,41 @@ class SQLiteSearch:
     def page(
         self, query: ParsedQuery, *, offset: int, limit: int, cap: int | None
     ) -> list[SearchHit]:
+        """One query: rank the matches by tier and bm25, then read the page's documents."""
         match = self.match(query)
         names_match = f"{{name aliases}} : ({match})"
         candidates, candidate_params = "", []
         if cap is not None:
             # Every name match, and the first `cap` matches of all.
-            last = self._rows(
-                "SELECT rowid FROM monographs_search_fts WHERE monographs_search_fts MATCH %s"
-                " ORDER BY rowid LIMIT 1 OFFSET %s",
-                [match, cap - 1],
-            )[0][0]
             candidates = (
-                " AND (rowid <= %s OR rowid IN (SELECT rowid FROM monographs_search_fts"
-                " WHERE monographs_search_fts MATCH %s))"
+                " AND (rowid <= (SELECT rowid FROM monographs_search_fts"
+                "   WHERE monographs_search_fts MATCH %s ORDER BY rowid LIMIT 1 OFFSET %s)"
+                " OR rowid IN (SELECT rowid FROM monographs_search_fts"
+                "   WHERE monographs_search_fts MATCH %s))"
             )
-            candidate_params = [last, names_match]
-        ranked = self._rows(
-            "SELECT rowid,"  # noqa: S608 — only placeholders and constants are interpolated
-            " CASE WHEN rowid IN (SELECT rowid FROM monographs_search_fts"
-            "   WHERE monographs_search_fts MATCH %s) THEN 0"
-            " WHEN rowid IN (SELECT rowid FROM monographs_search_fts"
-            "   WHERE monographs_search_fts MATCH %s) THEN 1 ELSE 2 END AS tier"
-            " FROM monographs_search_fts WHERE monographs_search_fts MATCH %s"
+            candidate_params = [match, cap - 1, names_match]
+        rows = self._rows(
+            "SELECT d.slug, d.name, d.drug_class, d.reviewed_at, d.body, d.faqs"  # noqa: S608
+            " FROM (SELECT rowid,"
+            "  CASE WHEN rowid IN (SELECT rowid FROM monographs_search_fts"
+            "    WHERE monographs_search_fts MATCH %s) THEN 0"
+            "  WHEN rowid IN (SELECT rowid FROM monographs_search_fts"
+            "    WHERE monographs_search_fts MATCH %s) THEN 1 ELSE 2 END AS tier,"
+            f" bm25(monographs_search_fts, {self.weights}) AS score"
+            "  FROM monographs_search_fts WHERE monographs_search_fts MATCH %s"
             + candidates
-            + f" ORDER BY tier, bm25(monographs_search_fts, {self.weights}), rowid"
-            " LIMIT %s OFFSET %s",
+            + "  ORDER BY tier, score, rowid LIMIT %s OFFSET %s) AS ranked"
+            " JOIN monographs_searchdocument d ON d.drug_id = ranked.rowid"
+            " ORDER BY ranked.tier, ranked.score, ranked.rowid",
             [f"name : ({match})", names_match, match, *candidate_params, limit, offset],
         )
-        ids = [row[0] for row in ranked]
-        if not ids:
-            return []
-        placeholders = ", ".join(["%s"] * len(ids))
-        rows = self._rows(
-            "SELECT d.drug_id, d.slug, d.name, d.drug_class, d.reviewed_at,"  # noqa: S608
-            "  snippet(monographs_search_fts, 2, %s, %s, ' … ', 24),"
-            "  snippet(monographs_search_fts, 3, %s, %s, ' … ', 24)"
-            " FROM monographs_search_fts"
-            " JOIN monographs_searchdocument d ON d.drug_id = monographs_search_fts.rowid"
-            " WHERE monographs_search_fts MATCH %s"
-            f" AND monographs_search_fts.rowid IN ({placeholders})",
-            [MARK_START, MARK_STOP, MARK_START, MARK_STOP, match, *ids],
-        )
-        by_id = {row[0]: row[1:] for row in rows}
-        hits = []
-        for drug_id in ids:
-            if drug_id not in by_id:  # an index entry whose document is gone
-                continue
-            slug, name, drug_class, reviewed_at, body, faqs = by_id[drug_id]
-            snippet = faqs if MARK_START not in body and MARK_START in faqs else body
-            hits.append(
-                SearchHit(
-                    slug, name, drug_class, self._as_datetime(reviewed_at), highlight(snippet)
-                )
+        words = query.words
+        return [
+            SearchHit(
+                slug, name, drug_class, self._as_datetime(reviewed_at), snippet((body, faqs), words)
             )
-        return hits
+            for slug, name, drug_class, reviewed_at, body, faqs in rows
+        ]
 
     def similar_names(self, query: ParsedQuery) -> list[SearchHit]:
         """Names sharing most trigrams with the query (FTS5 trigram table), then scored."""
@@ -153,7 +149,7 @@ class SQLiteSearch:
             return []
         placeholders = ", ".join(["%s"] * len(grams))
         candidates = self._rows(
-            "SELECT d.slug, d.name, d.drug_class, d.reviewed_at, substr(d.body, 1, 400)"  # noqa: S608
+            "SELECT d.slug, d.name, d.drug_class, d.reviewed_at, substr(d.body, 1, 600)"  # noqa: S608
             " FROM (SELECT doc, count(DISTINCT term) AS shared"
             "   FROM monographs_search_name_trigrams"
             f"  WHERE term IN ({placeholders}) GROUP BY doc"

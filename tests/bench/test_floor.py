@@ -22,11 +22,13 @@ def floor_url(drug) -> str:
 
 class BenchSettingsTests:
     def test_bench_settings_are_production_settings_plus_the_floors_urls(self):
-        """The benchmark serves the production configuration; only the URL map differs."""
+        """The benchmark serves the production configuration; only the URL map differs, and the
+        suggestion rate limit, which one load generator on one address would otherwise hit."""
         assert bench.settings.ROOT_URLCONF == "bench.urls"
         assert uppercase_names(bench.settings) == {
             **uppercase_names(medref.settings),
             "ROOT_URLCONF": "bench.urls",
+            "MEDREF_SUGGEST_RATE": "1000000/m",
         }
 
 

@@ -18,7 +18,7 @@ class PublishedOnlyTests:
         assert hit_names(search(client, "draftozolin")) == []
 
     def test_pending_edit_is_searchable_only_once_approved(
-        self, client, contributor, reviewer, vitamins
+        self, client, contributor, reviewer, vitamins, django_capture_on_commit_callbacks
     ):
         """New words in a submitted edit stay unsearchable until a reviewer approves them."""
         drug = vitamins[0]
@@ -28,7 +28,8 @@ class PublishedOnlyTests:
         review = review_submit(drug=drug, by=contributor)
         assert hit_names(search(client, "quinterphosphate")) == []
 
-        review_approve(review=review, by=reviewer, signature=signed(reviewer))
+        with django_capture_on_commit_callbacks(execute=True):
+            review_approve(review=review, by=reviewer, signature=signed(reviewer))
         assert hit_names(search(client, "quinterphosphate")) == ["Cyanocobalamin"]
         assert hit_names(search(client, "pernicious")) == []
 
