@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from monographs.markdown import MarkdownError
-from monographs.models import Drug, FAQItem, Section
+from monographs.models import Drug, FAQItem, Reference, Section
 from monographs.vocabulary import kind_label
 
 ADDED, CHANGED, DELETED = "added", "changed", "deleted"
@@ -89,7 +89,7 @@ class Version:
         return reasons
 
 
-_SUBJECT_ORDER = {"Drug": 0, "Section": 1, "FAQ": 2}
+_SUBJECT_ORDER = {"Drug": 0, "Section": 1, "FAQ": 2, "Reference": 3}
 
 
 def _history_rows(drug_id: int) -> list[tuple[str, models.Model]]:
@@ -105,6 +105,10 @@ def _history_rows(drug_id: int) -> list[tuple[str, models.Model]]:
         ("FAQ", record)
         for record in FAQItem.history.filter(drug_id=drug_id).select_related("history_user")
     ]
+    rows += [
+        ("Reference", record)
+        for record in Reference.history.filter(drug_id=drug_id).select_related("history_user")
+    ]
     rows.sort(key=lambda row: (row[1].history_date, _SUBJECT_ORDER[row[0]], row[1].history_id))
     return rows
 
@@ -114,6 +118,8 @@ def _title(subject: str, record) -> str:
         return record.heading or kind_label(record.kind)
     if subject == "FAQ":
         return record.question
+    if subject == "Reference":
+        return f"[{record.number}] {record.title}"
     return record.name
 
 
@@ -156,6 +162,7 @@ class Snapshot:
     drug: models.Model
     sections: list[models.Model]
     faqs: list[models.Model]
+    references: list[models.Model]
 
 
 def _alive_as_of(history: models.QuerySet, moment: datetime) -> list[models.Model]:
@@ -176,9 +183,11 @@ def drug_snapshot_as_of(drug_id: int, moment: datetime) -> Snapshot | None:
         return None
     sections = _alive_as_of(Section.history.filter(drug_id=drug_id), moment)
     faqs = _alive_as_of(FAQItem.history.filter(drug_id=drug_id), moment)
+    references = _alive_as_of(Reference.history.filter(drug_id=drug_id), moment)
     sections.sort(key=lambda record: (record.position, record.id))
     faqs.sort(key=lambda record: (record.position, record.id))
-    return Snapshot(drug=drug_record, sections=sections, faqs=faqs)
+    references.sort(key=lambda record: (record.number, record.id))
+    return Snapshot(drug=drug_record, sections=sections, faqs=faqs, references=references)
 
 
 def _component_slugs(component_ids: list[int]) -> list[str]:
@@ -189,7 +198,7 @@ def _component_slugs(component_ids: list[int]) -> list[str]:
 def snapshot_document(snapshot: Snapshot) -> dict:
     """The snapshot in `Drug.document()` shape."""
     drug = snapshot.drug.instance
-    return {
+    document = {
         "slug": drug.slug,
         "name": drug.name,
         "generic_name": drug.generic_name,
@@ -200,6 +209,9 @@ def snapshot_document(snapshot: Snapshot) -> dict:
         "sections": [record.instance.document() for record in snapshot.sections],
         "faqs": [record.instance.document() for record in snapshot.faqs],
     }
+    if snapshot.references:
+        document["references"] = [record.instance.document() for record in snapshot.references]
+    return document
 
 
 def drug_document_as_of(drug: Drug, moment: datetime) -> dict | None:
@@ -250,9 +262,9 @@ def _restore_items(model, *, drug: Drug, records: list, by, reason: str, moment)
 def drug_restore(*, drug: Drug, as_of: datetime, by, reason: str = "") -> bool:
     """Make the working copy read as it did at `as_of`: an ordinary, recorded edit.
 
-    Sections and FAQ items deleted since are re-created, ones added since are deleted; the
-    components are put back (but for any drug deleted since). The published revision is never
-    touched. Returns False when nothing needed to change.
+    Sections, FAQ items and references deleted since are re-created, ones added since are
+    deleted; the components are put back (but for any drug deleted since). The published
+    revision is never touched. Returns False when nothing needed to change.
     """
     drug = Drug.objects.select_for_update().get(pk=drug.pk)
     snapshot = drug_snapshot_as_of(drug.pk, as_of)
@@ -274,7 +286,11 @@ def drug_restore(*, drug: Drug, as_of: datetime, by, reason: str = "") -> bool:
     if changed:
         _stamp(drug, by=by, reason=change_reason, moment=moment).save()
 
-    for model, records in [(Section, snapshot.sections), (FAQItem, snapshot.faqs)]:
+    for model, records in [
+        (Reference, snapshot.references),
+        (Section, snapshot.sections),
+        (FAQItem, snapshot.faqs),
+    ]:
         try:
             changed |= _restore_items(
                 model, drug=drug, records=records, by=by, reason=change_reason, moment=moment

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from monographs.models import Drug, FAQItem, Origin, Section, SectionKind
+from monographs.models import Drug, FAQItem, Origin, Reference, Section, SectionKind
 from monographs.versions import drug_document_as_of, drug_restore, drug_versions
 from tests.factories import FAQItemFactory, SectionFactory, UserFactory, monograph
 from tests.monographs.adminforms import (
@@ -248,6 +248,36 @@ class RestoreServiceTests:
         dosage = Section.objects.get(pk=timeline["dosage_id"])
         assert dosage.body_html == "<p>800 mg three times a day.</p>"
         assert not FAQItem.objects.filter(pk=timeline["faq"].pk).exists()
+
+    def test_restore_brings_back_references(self, contributor, editor):
+        """A reference deleted or rewritten since is put back, and one added since goes."""
+        t0 = timezone.now() - timedelta(days=2)
+        t1 = t0 + timedelta(days=1)
+        drug = save(Drug(name="Citorestol"), by=contributor, at=t0)
+        kept = save(Reference(drug=drug, number=1, title="SmPC, 2019"), by=contributor, at=t0)
+        dropped = save(Reference(drug=drug, number=2, title="A trial"), by=contributor, at=t0)
+        kept.title = "SmPC, 2024"
+        save(kept, by=contributor, at=t1)
+        dropped._history_user, dropped._history_date = contributor, t1
+        dropped.delete()
+        save(Reference(drug=drug, number=3, title="A blog post"), by=contributor, at=t1)
+
+        assert [entry.title for entry in drug_versions(drug.pk)[0].entries] == [
+            "[1] SmPC, 2024",
+            "[2] A trial",
+            "[3] A blog post",
+        ]
+        assert drug_restore(drug=drug, as_of=t0, by=editor) is True
+
+        assert list(drug.references.values_list("number", "title")) == [
+            (1, "SmPC, 2019"),
+            (2, "A trial"),
+        ]
+        assert drug.document() == drug_document_as_of(drug, t0)
+        assert [r["title"] for r in drug_document_as_of(drug, t0)["references"]] == [
+            "SmPC, 2019",
+            "A trial",
+        ]
 
     def test_restore_is_a_recorded_edit(self, timeline, editor):
         """Every row a restore writes names the restorer and the restored date."""
