@@ -150,7 +150,8 @@ def _item_change(change: SectionChange, *, source_field: str, is_faq: bool) -> P
 
 
 def version_changes(older: dict | None, newer: dict) -> list[PartChange]:
-    """The parts `newer` changed since `older`: details fields, sections, then FAQ items."""
+    """The parts `newer` changed since `older`: details fields, sections, FAQ items, then
+    references."""
     comparison = compare_documents(older, newer)
     changes = [
         PartChange(title=change.label, status=CHANGED, diff_html=change.diff_html)
@@ -165,6 +166,13 @@ def version_changes(older: dict | None, newer: dict) -> list[PartChange]:
     changes += [
         _item_change(change, source_field="answer", is_faq=True)
         for change in comparison.faqs
+        if change.is_changed
+    ]
+    changes += [
+        PartChange(
+            title=f"Reference {change.title}", status=change.status, diff_html=change.diff_html
+        )
+        for change in comparison.references
         if change.is_changed
     ]
     return changes

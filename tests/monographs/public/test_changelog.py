@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils.timezone import localtime
 
-from monographs.models import Revision
+from monographs.models import Reference, Revision
 from monographs.public import changes
 from reviews.services import (
     drug_unpublish,
@@ -60,6 +60,26 @@ class ChangeLogTests:
         assert "Take <del>one tablet</del><ins>two tablets</ins> daily." in html
         assert "Unchanged dosage text." not in html
         assert (3, "Usage (Changed)") in outline(client.get(changes_url(drug))).headings
+
+    def test_reference_changes_are_listed(self, client, contributor, reviewer):
+        """A version that added or rewrote a reference says so, with the words changed."""
+        drug = monograph(name="Referenced", sections=("usage",))
+        reference = Reference.objects.create(drug=drug, number=1, title="SmPC, 2019 edition")
+        publish(drug, contributor=contributor, reviewer=reviewer)
+        reference.title = "SmPC, 2024 edition"
+        reference.save()
+        Reference.objects.create(drug=drug, number=2, title="<b>NICE</b> guideline")
+        review_approve(
+            review=review_submit(drug=drug, by=contributor), by=reviewer, signature=signed(reviewer)
+        )
+
+        response = client.get(changes_url(drug))
+        headings = outline(response).headings
+        assert (3, "Reference [1] SmPC, 2024 edition (Changed)") in headings
+        assert (3, "Reference [2] <b>NICE</b> guideline (New)") in headings
+        html = page_text(response)
+        assert "<del>2019</del><ins>2024</ins>" in html
+        assert "<b>NICE</b>" not in html
 
     def test_drafts_rejections_withdrawals_and_comments_never_appear(
         self, client, contributor, reviewer
