@@ -12,7 +12,6 @@ from reviews.models import AuditEntry, PartDecision, Profession, ReviewerProfile
 from reviews.services import review_submit
 from tests.factories import (
     EditorFactory,
-    ReviewerFactory,
     edit_section,
     make_credentialed_reviewer,
     monograph,
@@ -46,18 +45,6 @@ def open_review(contributor, reviewer):
     )
     edit_section(drug, "Used for a clearer condition.", by=contributor)
     return review_submit(drug=drug, by=contributor, comment="Clearer usage.")
-
-
-@pytest.fixture
-def unverified(db):
-    return ReviewerFactory(username="una", profile__unverified=True)
-
-
-@pytest.fixture
-def expired(db):
-    return ReviewerFactory(
-        username="exa", profile__expires_on=timezone.localdate() - timedelta(days=3)
-    )
 
 
 @pytest.mark.django_db

@@ -1,11 +1,8 @@
 """Comments without a verdict: a reviewer who may not approve (yet) can still comment."""
 
-from datetime import timedelta
-
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from monographs.models import SectionKind
 from reviews.models import AuditEntry, Review, ReviewComment
@@ -13,7 +10,6 @@ from reviews.services import review_submit, review_withdraw
 from tests.factories import (
     ContributorFactory,
     InterestDeclarationFactory,
-    ReviewerFactory,
     edit_section,
     monograph,
     publish,
@@ -43,18 +39,6 @@ def open_review(contributor, other_reviewer):
     contributor.save()
     edit_section(drug, "Used for a clearer condition.", by=contributor)
     return review_submit(drug=drug, by=contributor, comment="Clearer usage.")
-
-
-@pytest.fixture
-def unverified(db):
-    return ReviewerFactory(username="una", profile__unverified=True)
-
-
-@pytest.fixture
-def expired(db):
-    return ReviewerFactory(
-        username="exa", profile__expires_on=timezone.localdate() - timedelta(days=3)
-    )
 
 
 @pytest.mark.django_db
